@@ -1,0 +1,2 @@
+export * from './schema';
+export { ConfigError, CONFIG_FILE_KEY, loadConfig } from './load';

@@ -1,0 +1,138 @@
+import * as fs from 'fs';
+import { closest, distance } from 'fastest-levenshtein';
+import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigKey, SummarizerConfig } from './schema';
+
+/** The context key that names an optional JSON configuration file. */
+export const CONFIG_FILE_KEY = 'config';
+
+/** Raised when the configuration is invalid; lists every problem found, not only the first. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was synthesized:\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Context keys owned by the CDK (feature flags such as `@aws-cdk/…`, `aws:cdk:…` settings the
+ * CLI injects, cached lookups such as `availability-zones:…`) are namespaced. Ours are plain
+ * identifiers, so a plain identifier that is not in the schema is a user's typo.
+ */
+const isOwnKey = (key: string): boolean => /^[A-Za-z][A-Za-z0-9_]*$/.test(key);
+
+function describe(raw: unknown): string {
+  return typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw);
+}
+
+function suggestion(key: string): string {
+  const lower = key.toLowerCase();
+  const best = closest(lower, CONFIG_KEYS.map((k) => k.toLowerCase()));
+  const match = CONFIG_KEYS.find((k) => k.toLowerCase() === best)!;
+  return distance(lower, best) <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${match}"?` : '';
+}
+
+function unknownKeyProblems(keys: string[], where: string): string[] {
+  return keys
+    .filter((k) => !(CONFIG_KEYS as string[]).includes(k))
+    .map(
+      (k) =>
+        `unknown key "${k}" (${where}).${suggestion(k)} Allowed keys: ${CONFIG_KEYS.join(', ')}.`,
+    );
+}
+
+function readConfigFile(
+  path: unknown,
+  readFile: (path: string) => string,
+  problems: string[],
+): Record<string, unknown> {
+  if (typeof path !== 'string' || path.trim() === '') {
+    problems.push(`${CONFIG_FILE_KEY}: got ${describe(path)}; expected the path of a JSON configuration file.`);
+    return {};
+  }
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (e) {
+    problems.push(`${CONFIG_FILE_KEY}: cannot read "${path}" (${(e as Error).message}).`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    problems.push(`${CONFIG_FILE_KEY}: "${path}" is not valid JSON (${(e as Error).message}).`);
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`${CONFIG_FILE_KEY}: "${path}" must hold a JSON object of configuration keys.`);
+    return {};
+  }
+  const fileValues = parsed as Record<string, unknown>;
+  problems.push(...unknownKeyProblems(Object.keys(fileValues), `in config file "${path}"`));
+  return fileValues;
+}
+
+function crossFieldProblems(c: SummarizerConfig): string[] {
+  const problems: string[] = [];
+  if (c.minCapacity > c.maxCapacity) {
+    problems.push(
+      `minCapacity: got ${c.minCapacity}; expected at most maxCapacity (${c.maxCapacity}). Lower minCapacity or raise maxCapacity.`,
+    );
+  }
+  if (c.modelRevision !== undefined && c.modelDataUrl !== undefined) {
+    problems.push(
+      `modelRevision: got "${c.modelRevision}"; a Hub revision has no effect when modelDataUrl ("${c.modelDataUrl}") is set. Unset one of them.`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Builds the configuration from defaults, an optional JSON file (`-c config=path`) and
+ * context values (`-c key=value` or cdk.json), in increasing order of precedence.
+ *
+ * @throws ConfigError naming each offending key, the value given and what is allowed.
+ */
+export function loadConfig(
+  context: Record<string, unknown>,
+  readFile: (path: string) => string = (p) => fs.readFileSync(p, 'utf8'),
+): SummarizerConfig {
+  const problems: string[] = [];
+  const ownContext = Object.fromEntries(
+    Object.entries(context).filter(([k]) => isOwnKey(k) && k !== CONFIG_FILE_KEY),
+  );
+  problems.push(...unknownKeyProblems(Object.keys(ownContext), 'from -c or cdk.json context'));
+
+  const fileValues =
+    context[CONFIG_FILE_KEY] === undefined ? {} : readConfigFile(context[CONFIG_FILE_KEY], readFile, problems);
+
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  for (const key of CONFIG_KEYS) {
+    const spec = CONFIG_SCHEMA[key];
+    const [raw, where] =
+      ownContext[key] !== undefined
+        ? [ownContext[key], 'from -c or cdk.json context']
+        : [fileValues[key], `in config file "${String(context[CONFIG_FILE_KEY])}"`];
+    if (raw === undefined) {
+      values[key] = spec.default;
+      continue;
+    }
+    const result = spec.parse(raw);
+    if (result.ok) {
+      values[key] = result.value;
+    } else {
+      problems.push(`${key}: got ${describe(raw)} (${where}); expected ${spec.allowed}.`);
+    }
+  }
+
+  if (problems.length === 0) {
+    problems.push(...crossFieldProblems(values as SummarizerConfig));
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return Object.freeze(values) as SummarizerConfig;
+}

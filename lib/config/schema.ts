@@ -1,0 +1,169 @@
+import { boolean, FieldSpec, ParseResult, integer, list, oneOf, optionalText, positiveNumber, text } from './fields';
+
+/**
+ * The pinned Hugging Face PyTorch inference DLC tag (PyTorch 2.6.0, transformers 4.51.3,
+ * Python 3.12, CUDA 12.4). Not the newest image on purpose: transformers 5 removed the
+ * `summarization` pipeline, so the 5.x images cannot serve `HF_TASK=summarization` with the
+ * stock handler (see README, "Choosing an image").
+ */
+export const DEFAULT_IMAGE_TAG = '2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04';
+
+/** Values of `AsyncInferenceNotificationConfig.IncludeInferenceResponseIn`. */
+export const INFERENCE_RESPONSE_TOPICS = ['SUCCESS_NOTIFICATION_TOPIC', 'ERROR_NOTIFICATION_TOPIC'] as const;
+export type InferenceResponseTopic = (typeof INFERENCE_RESPONSE_TOPICS)[number];
+
+export const REMOVAL_POLICIES = ['retain', 'destroy'] as const;
+export type DataRemovalPolicy = (typeof REMOVAL_POLICIES)[number];
+
+export const VOLUME_KMS_MODES = ['auto', 'always', 'never'] as const;
+export type VolumeKmsMode = (typeof VOLUME_KMS_MODES)[number];
+
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+const isEmail = (s: string): s is string => EMAIL.test(s) && s.length <= 254;
+const isResponseTopic = (s: string): s is InferenceResponseTopic =>
+  (INFERENCE_RESPONSE_TOPICS as readonly string[]).includes(s);
+
+/** An ECR image URI: account.dkr.ecr.region.suffix/repository(:tag | @sha256:digest). */
+export const ECR_IMAGE_URI =
+  /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d)\.(amazonaws\.com(?:\.cn)?|c2s\.ic\.gov|sc2s\.sgov\.gov)\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?::([\w][\w.-]{0,127})|@(sha256:[a-f0-9]{64}))$/;
+const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
+
+/**
+ * Every configuration key, its default and what it accepts. This table is the single
+ * source of truth: the loader validates against it and the README lists it
+ * (a test keeps the two in step).
+ */
+export const CONFIG_SCHEMA = {
+  stage: text(
+    'Deployment stage; names the stack (`PegasusSummarizer-<stage>`) and tags every resource.',
+    'dev',
+    /^[a-z][a-z0-9-]{0,19}$/,
+    'lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
+  ),
+  modelId: text(
+    'Hugging Face Hub model id, passed to the container as `HF_MODEL_ID` (ignored for loading when `modelDataUrl` is set).',
+    'google/pegasus-large',
+    /^[A-Za-z0-9][\w.-]{0,95}(\/[\w.-]{1,96})?$/,
+    'a Hub repository id such as "google/pegasus-xsum"',
+  ),
+  hfTask: text(
+    'Transformers pipeline task, passed as `HF_TASK`.',
+    'summarization',
+    /^[a-z][a-z0-9-]{1,63}$/,
+    'a pipeline task name in lowercase, such as "summarization"',
+  ),
+  modelRevision: optionalText(
+    'Hub revision (commit, branch or tag) to pin, passed as `HF_MODEL_REVISION`.',
+    /^[\w./-]{1,128}$/,
+    'a commit hash, branch or tag',
+  ),
+  modelDataUrl: optionalText(
+    'S3 URL of a `model.tar.gz` to serve instead of downloading from the Hub; the model runs with network isolation.',
+    /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+\.tar\.gz$/,
+    'an S3 URL of a .tar.gz object, such as "s3://my-models/pegasus/model.tar.gz"',
+  ),
+  image: {
+    description:
+      'Inference image: a tag of the Hugging Face PyTorch inference DLC (registry chosen per region), or a full ECR image URI.',
+    allowed:
+      'an image tag such as "2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04", or an ECR URI "<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>"',
+    default: DEFAULT_IMAGE_TAG,
+    parse: (raw: unknown): ParseResult<string> =>
+      typeof raw === 'string' && (IMAGE_TAG.test(raw) || ECR_IMAGE_URI.test(raw)) ? { ok: true, value: raw } : { ok: false },
+  } as FieldSpec<string>,
+  instanceType: text(
+    'SageMaker instance type of the production variant.',
+    'ml.g5.xlarge',
+    /^ml\.[a-z]+\d[a-z0-9-]*\.(\d*xlarge|large|medium)$/,
+    'a SageMaker instance type such as "ml.g5.xlarge" or "ml.g4dn.xlarge"',
+  ),
+  minCapacity: integer('Fewest instances auto scaling may leave running (0 = scale to zero).', 0, 0, 100),
+  maxCapacity: integer('Most instances auto scaling may start.', 5, 1, 100),
+  targetBacklogPerInstance: positiveNumber(
+    'Target value of `ApproximateBacklogSizePerInstance` for the target-tracking policy.',
+    5,
+    1000,
+  ),
+  scaleInCooldownSeconds: integer('Cooldown after a scale-in activity.', 120, 0, 3600),
+  scaleOutCooldownSeconds: integer(
+    'Cooldown after a scale-out activity (target tracking and the scale-from-zero step policy).',
+    120,
+    0,
+    3600,
+  ),
+  scaleOutFromZero: boolean(
+    'Add the step-scaling policy and `HasBacklogWithoutCapacity` alarm that start an instance as soon as work arrives at zero instances.',
+    true,
+  ),
+  maxConcurrentInvocationsPerInstance: integer(
+    'Requests SageMaker sends to one instance at a time (`ClientConfig.MaxConcurrentInvocationsPerInstance`).',
+    2,
+    1,
+    1000,
+  ),
+  invocationTimeoutSeconds: integer(
+    'How long one request may be processed; the model server timeout is aligned to it. Clients send it per request as `InvocationTimeoutSeconds`.',
+    900,
+    1,
+    3600,
+  ),
+  containerStartupTimeoutSeconds: integer(
+    'How long a new instance may take to download the model and pass its health check.',
+    900,
+    60,
+    3600,
+  ),
+  includeInferenceResponseIn: list(
+    'Notifications that carry the inference response inline (responses up to 128 KB).',
+    ['SUCCESS_NOTIFICATION_TOPIC'],
+    isResponseTopic,
+    `of ${INFERENCE_RESPONSE_TOPICS.map((v) => `"${v}"`).join(', ')}`,
+    2,
+  ),
+  notificationEmails: list(
+    'Email addresses subscribed to the success and error topics.',
+    [],
+    isEmail,
+    'email addresses',
+    20,
+  ),
+  alarmEmails: list('Email addresses subscribed to the operations (alarm) topic.', [], isEmail, 'email addresses', 20),
+  dataRetentionDays: integer(
+    'Days before objects under input/, output/ and failure/ expire (0 = keep forever).',
+    90,
+    0,
+    3650,
+  ),
+  accessLogRetentionDays: integer('Days before S3 server access logs expire.', 365, 1, 3650),
+  dataRemovalPolicy: oneOf<DataRemovalPolicy>(
+    'What `cdk destroy` does with the bucket and its objects: keep them, or delete them.',
+    'retain',
+    REMOVAL_POLICIES,
+  ),
+  terminationProtection: boolean('Turn on termination protection for the stack (recommended for prod).', false),
+  volumeKmsEncryption: oneOf<VolumeKmsMode>(
+    'Encrypt the endpoint ML storage volume with the app key: "auto" does so only for instance types without local NVMe storage (which SageMaker encrypts in hardware and refuses a key for).',
+    'auto',
+    VOLUME_KMS_MODES,
+  ),
+  oldestRequestAlarmSeconds: integer(
+    'Alarm when the oldest queued request is older than this.',
+    3600,
+    60,
+    21600,
+  ),
+  backlogWithoutCapacityAlarmMinutes: integer(
+    'Alarm when requests have waited with zero instances for this many minutes (scale-out from zero failed).',
+    15,
+    3,
+    120,
+  ),
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;
+export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
+
+/** The validated configuration of one deployment of the app. */
+export type SummarizerConfig = {
+  readonly [K in ConfigKey]: (typeof CONFIG_SCHEMA)[K] extends FieldSpec<infer T> ? T : never;
+};

@@ -1,0 +1,50 @@
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface DataKeyProps {
+  /**
+   * What happens to the key when the stack is deleted. A deleted key makes every object and
+   * message it encrypted unreadable, so it follows the data's removal policy.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The customer-managed KMS key that encrypts documents, results and notifications.
+ *
+ * Customer-managed rather than AWS-managed because AWS-managed keys (`alias/aws/sns`) cannot be
+ * used by CloudWatch to publish alarms to an encrypted topic: those notifications would be
+ * dropped silently. Rotation is on.
+ */
+export class DataKey extends Construct {
+  public readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: DataKeyProps = {}) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Resource', {
+      description: 'Encrypts summarization documents, results and notifications',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * Lets an AWS service publish to topics encrypted with this key, but only on behalf of this
+   * account (confused-deputy guard).
+   */
+  public allowServiceToPublishEncrypted(servicePrincipal: string): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `AllowPublishFrom${servicePrincipal.split('.')[0]}`,
+        principals: [new iam.ServicePrincipal(servicePrincipal)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,158 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Where documents go in, and where SageMaker writes results and failures. */
+export const DOCUMENT_PREFIXES = {
+  input: 'input/',
+  output: 'output/',
+  failure: 'failure/',
+} as const;
+export type DocumentPrefix = keyof typeof DOCUMENT_PREFIXES;
+
+/** Non-current object versions are kept this long, so an overwrite or delete can be undone. */
+export const NONCURRENT_VERSION_RETENTION_DAYS = 30;
+
+export interface DocumentStoreProps {
+  /** Key for SSE-KMS on the document bucket. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Days before objects under each prefix expire; 0 keeps them forever.
+   *
+   * @default 0
+   */
+  readonly retentionDays?: number;
+  /**
+   * Days before server access logs expire.
+   *
+   * @default 365
+   */
+  readonly accessLogRetentionDays?: number;
+  /**
+   * What `cdk destroy` does with the buckets. DESTROY also empties them first.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * One bucket for the whole document lifecycle: `input/` (articles to summarize), `output/`
+ * (summaries) and `failure/` (error reports). One bucket with prefixes rather than three
+ * buckets: SageMaker's async output and failure paths are plain S3 URLs, IAM scopes cleanly
+ * by prefix, lifecycle rules filter by prefix, and users have one name to remember.
+ *
+ * The bucket is SSE-KMS with our key (bucket keys on, to keep KMS request costs down),
+ * TLS-only, private, versioned, and logs access to a separate log bucket.
+ */
+export class DocumentStore extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly accessLogBucket: s3.Bucket;
+  public readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: DocumentStoreProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const destroy = removalPolicy === RemovalPolicy.DESTROY;
+    this.encryptionKey = props.encryptionKey;
+
+    // Server access logging cannot deliver to SSE-KMS buckets, so the log bucket uses SSE-S3.
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'ExpireAccessLogs',
+          expiration: Duration.days(props.accessLogRetentionDays ?? 365),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
+      removalPolicy,
+      autoDeleteObjects: destroy,
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket; logging its own access would log into itself without end.',
+    });
+
+    const retentionDays = props.retentionDays ?? 0;
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'documents/',
+      lifecycleRules: [
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_RETENTION_DAYS),
+          expiredObjectDeleteMarker: true,
+        },
+        ...(retentionDays > 0
+          ? Object.entries(DOCUMENT_PREFIXES).map(([name, prefix]) => ({
+              id: `Expire${name[0].toUpperCase()}${name.slice(1)}`,
+              prefix,
+              expiration: Duration.days(retentionDays),
+            }))
+          : []),
+      ],
+      removalPolicy,
+      autoDeleteObjects: destroy,
+    });
+  }
+
+  /** `s3://bucket/prefix/` for one of the document prefixes. */
+  public s3Url(prefix: DocumentPrefix): string {
+    return `s3://${this.bucket.bucketName}/${DOCUMENT_PREFIXES[prefix]}`;
+  }
+
+  /** ARN pattern of every object under one prefix. */
+  public objectsArn(prefix: DocumentPrefix): string {
+    return this.bucket.arnForObjects(`${DOCUMENT_PREFIXES[prefix]}*`);
+  }
+
+  /** `s3:GetObject` under the given prefixes, and decrypt with the bucket key. */
+  public grantReadObjects(grantee: iam.IGrantable, ...prefixes: DocumentPrefix[]): iam.Grant {
+    this.encryptionKey.grant(grantee, 'kms:Decrypt');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: prefixes.map((p) => this.objectsArn(p)),
+    });
+  }
+
+  /**
+   * `s3:PutObject` (and aborting multipart uploads, which large payloads use) under the given
+   * prefixes, and the key actions SSE-KMS uploads need.
+   */
+  public grantWriteObjects(grantee: iam.IGrantable, ...prefixes: DocumentPrefix[]): iam.Grant {
+    this.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: prefixes.map((p) => this.objectsArn(p)),
+    });
+  }
+
+  /** `s3:ListBucket`, limited to keys under the given prefixes. */
+  public grantListObjects(grantee: iam.IGrantable, ...prefixes: DocumentPrefix[]): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${DOCUMENT_PREFIXES[p]}*`) } },
+    });
+  }
+}

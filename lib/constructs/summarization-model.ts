@@ -1,0 +1,193 @@
+import { Annotations, Aws, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { acknowledgeWildcard } from '../nag';
+import { DocumentStore } from './document-store';
+import { resolveInferenceImage } from './inference-image';
+
+/**
+ * Request and response size limit for the model server, in bytes. The HF inference image runs
+ * Multi Model Server, whose default (6,553,500 bytes) is far below the 1 GB async payload
+ * limit; AWS documents 2,000,000,000 for the HF container.
+ */
+export const MODEL_SERVER_MAX_PAYLOAD_BYTES = 2_000_000_000;
+
+/** Pipelines removed in transformers 5 (huggingface/transformers#43256). */
+const PIPELINES_REMOVED_IN_TRANSFORMERS_5 = ['summarization', 'text2text-generation', 'translation'];
+
+export interface SummarizationModelProps {
+  /** Where documents are read from and results written to. */
+  readonly documents: DocumentStore;
+  /** Topics SageMaker publishes success and error notifications to. */
+  readonly notificationTopics: readonly sns.ITopic[];
+  /** Hugging Face Hub model id (`HF_MODEL_ID`). */
+  readonly modelId: string;
+  /**
+   * Pipeline task (`HF_TASK`).
+   *
+   * @default 'summarization'
+   */
+  readonly hfTask?: string;
+  /**
+   * Hub revision to pin (`HF_MODEL_REVISION`).
+   *
+   * @default - the Hub's default branch
+   */
+  readonly modelRevision?: string;
+  /**
+   * S3 URL of a model.tar.gz to serve instead of downloading from the Hub. The container then
+   * runs with network isolation.
+   *
+   * @default - download `modelId` from the Hub when the container starts
+   */
+  readonly modelDataUrl?: string;
+  /** Image tag of the HF PyTorch inference DLC, or a full ECR image URI. */
+  readonly image: string;
+  /**
+   * Longest a request may run; the model server's response timeout is set to it (in seconds,
+   * through the `*_SECONDS` variables: the older ones are read as minutes).
+   */
+  readonly invocationTimeoutSeconds: number;
+}
+
+/**
+ * The PEGASUS model: a SageMaker model on the Hugging Face inference DLC, and the execution
+ * role SageMaker assumes to pull the image, read input documents, write results and failures,
+ * and publish notifications, each scoped to exactly what it needs.
+ */
+export class SummarizationModel extends Construct {
+  public readonly role: iam.Role;
+  public readonly model: sagemaker.CfnModel;
+  public readonly imageUri: string;
+
+  constructor(scope: Construct, id: string, props: SummarizationModelProps) {
+    super(scope, id);
+    const hfTask = props.hfTask ?? 'summarization';
+    const image = resolveInferenceImage(this, props.image);
+    this.imageUri = image.imageUri;
+
+    if (image.tag?.includes('transformers5') && PIPELINES_REMOVED_IN_TRANSFORMERS_5.includes(hfTask)) {
+      Annotations.of(this).addWarningV2(
+        'summarizer:transformers5-task',
+        `Image tag "${image.tag}" ships transformers 5, which removed the "${hfTask}" pipeline; ` +
+          'the stock handler will fail to load the model unless model.tar.gz brings its own code/inference.py.',
+      );
+    }
+
+    this.role = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'SageMaker execution role of the summarization model',
+    });
+    this.grantExecutionPermissions(props, image.repositoryArn);
+
+    const environment: Record<string, string> = {
+      HF_TASK: hfTask,
+      MMS_MAX_REQUEST_SIZE: String(MODEL_SERVER_MAX_PAYLOAD_BYTES),
+      MMS_MAX_RESPONSE_SIZE: String(MODEL_SERVER_MAX_PAYLOAD_BYTES),
+      SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
+      MMS_DEFAULT_RESPONSE_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
+    };
+    if (props.modelDataUrl === undefined) {
+      environment.HF_MODEL_ID = props.modelId;
+      if (props.modelRevision !== undefined) environment.HF_MODEL_REVISION = props.modelRevision;
+    }
+
+    this.model = new sagemaker.CfnModel(this, 'Resource', {
+      executionRoleArn: this.role.roleArn,
+      primaryContainer: {
+        image: image.imageUri,
+        modelDataUrl: props.modelDataUrl,
+        environment,
+      },
+      // A Hub model is downloaded by the container at start-up, which needs egress; model
+      // artifacts from S3 are fetched by SageMaker itself, so the container can be cut off.
+      enableNetworkIsolation: props.modelDataUrl !== undefined,
+    });
+    // SageMaker checks the role's permissions when the model is created: without this the model
+    // can race the role's policy and fail with "could not access model data" or a missing
+    // ecr:BatchGetImage. Depending on the role covers every policy attached to it.
+    this.model.node.addDependency(this.role);
+
+    Validations.of(this.model).acknowledge({
+      id: 'AwsSolutions-SM1',
+      reason:
+        'No VPC on purpose: the default Hub model is downloaded at container start and needs egress; ' +
+        'with modelDataUrl the container runs with network isolation instead. Data in S3 is reached through SageMaker.',
+    });
+  }
+
+  private grantExecutionPermissions(props: SummarizationModelProps, repositoryArn: string): void {
+    const { documents } = props;
+    documents.grantReadObjects(this.role, 'input');
+    documents.grantWriteObjects(this.role, 'output', 'failure');
+    // Publishing to an SSE-KMS topic needs kms:GenerateDataKey and kms:Decrypt on the topic key,
+    // which the write grant above already gives on the (shared) data key. Not Topic.grantPublish:
+    // it adds kms:GenerateDataKey*, broader than SNS needs.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishNotifications',
+        actions: ['sns:Publish'],
+        resources: props.notificationTopics.map((t) => t.topicArn),
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PullInferenceImage',
+        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        resources: [repositoryArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcrAuthorizationAndMetrics',
+        // Neither action supports resource-level permissions.
+        actions: ['ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData'],
+        resources: ['*'],
+      }),
+    );
+    const logGroups = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/*`;
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EndpointLogs',
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [logGroups],
+      }),
+    );
+    if (props.modelDataUrl !== undefined) {
+      const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(props.modelDataUrl)!;
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadModelArtifacts',
+          actions: ['s3:GetObject'],
+          resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`],
+        }),
+      );
+    }
+
+    const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild!;
+    acknowledgeWildcard(
+      policy,
+      { resource: documents.objectsArn('input') },
+      'SageMaker reads whichever request object a client names in InputLocation; scoped to the input/ prefix.',
+    );
+    for (const prefix of ['output', 'failure'] as const) {
+      acknowledgeWildcard(
+        policy,
+        { resource: documents.objectsArn(prefix) },
+        `SageMaker writes results under generated object names; scoped to the ${prefix}/ prefix.`,
+      );
+    }
+    acknowledgeWildcard(
+      policy,
+      { resource: '*' },
+      'ecr:GetAuthorizationToken and cloudwatch:PutMetricData do not support resource-level permissions; image pulls are scoped to the one repository.',
+    );
+    acknowledgeWildcard(
+      policy,
+      { resource: logGroups },
+      'The endpoint log group is named after the endpoint, whose name CloudFormation generates after this role exists; scoped to SageMaker endpoint log groups.',
+    );
+  }
+}

@@ -1,0 +1,137 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { SummarizerConfig } from '../config/schema';
+import { AsyncInferenceEndpoint, hasInstanceStorage } from '../constructs/async-inference-endpoint';
+import { DataKey } from '../constructs/data-key';
+import { DocumentStore } from '../constructs/document-store';
+import { EncryptedTopic } from '../constructs/encrypted-topic';
+import { EndpointAutoScaling } from '../constructs/endpoint-autoscaling';
+import { EndpointMonitoring } from '../constructs/endpoint-monitoring';
+import { SummarizationModel } from '../constructs/summarization-model';
+
+export interface SummarizerStackProps extends StackProps {
+  /** The validated configuration (see `lib/config`). */
+  readonly config: SummarizerConfig;
+}
+
+/**
+ * The whole summarization service for one stage: data (key, bucket, topics), the model and
+ * its async endpoint, auto scaling to zero and back, and monitoring.
+ *
+ * One stack on purpose: the endpoint, its role and its alarms reference the bucket, key and
+ * topics everywhere, and cross-stack exports would freeze those resources (an export in use
+ * can be neither changed nor removed). Data survives `cdk destroy` through removal policies
+ * instead (RETAIN by default).
+ */
+export class SummarizerStack extends Stack {
+  public readonly dataKey: DataKey;
+  public readonly documents: DocumentStore;
+  public readonly successTopic: EncryptedTopic;
+  public readonly errorTopic: EncryptedTopic;
+  public readonly operationsTopic: EncryptedTopic;
+  public readonly model: SummarizationModel;
+  public readonly endpoint: AsyncInferenceEndpoint;
+  public readonly autoScaling: EndpointAutoScaling;
+  public readonly monitoring: EndpointMonitoring;
+
+  constructor(scope: Construct, id: string, props: SummarizerStackProps) {
+    super(scope, id, props);
+    const c = props.config;
+    const dataRemovalPolicy = c.dataRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.dataKey = new DataKey(this, 'DataKey', { removalPolicy: dataRemovalPolicy });
+    const encryptionKey = this.dataKey.key;
+
+    this.documents = new DocumentStore(this, 'Documents', {
+      encryptionKey,
+      retentionDays: c.dataRetentionDays,
+      accessLogRetentionDays: c.accessLogRetentionDays,
+      removalPolicy: dataRemovalPolicy,
+    });
+
+    this.successTopic = new EncryptedTopic(this, 'SuccessTopic', {
+      encryptionKey,
+      displayName: 'Summarization succeeded',
+      emails: c.notificationEmails,
+    });
+    this.errorTopic = new EncryptedTopic(this, 'ErrorTopic', {
+      encryptionKey,
+      displayName: 'Summarization failed',
+      emails: c.notificationEmails,
+    });
+    this.operationsTopic = new EncryptedTopic(this, 'OperationsTopic', {
+      encryptionKey,
+      displayName: 'Summarization endpoint alarms',
+      emails: c.alarmEmails,
+    });
+    this.operationsTopic.allowServiceToPublish('cloudwatch.amazonaws.com');
+    this.dataKey.allowServiceToPublishEncrypted('cloudwatch.amazonaws.com');
+
+    this.model = new SummarizationModel(this, 'Model', {
+      documents: this.documents,
+      notificationTopics: [this.successTopic.topic, this.errorTopic.topic],
+      modelId: c.modelId,
+      hfTask: c.hfTask,
+      modelRevision: c.modelRevision,
+      modelDataUrl: c.modelDataUrl,
+      image: c.image,
+      invocationTimeoutSeconds: c.invocationTimeoutSeconds,
+    });
+
+    const encryptVolume =
+      c.volumeKmsEncryption === 'always' || (c.volumeKmsEncryption === 'auto' && !hasInstanceStorage(c.instanceType));
+    this.endpoint = new AsyncInferenceEndpoint(this, 'Endpoint', {
+      model: this.model,
+      documents: this.documents,
+      successTopic: this.successTopic.topic,
+      errorTopic: this.errorTopic.topic,
+      instanceType: c.instanceType,
+      initialInstanceCount: Math.max(1, c.minCapacity),
+      maxConcurrentInvocationsPerInstance: c.maxConcurrentInvocationsPerInstance,
+      includeInferenceResponseIn: c.includeInferenceResponseIn,
+      volumeEncryptionKey: encryptVolume ? encryptionKey : undefined,
+      containerStartupTimeoutSeconds: c.containerStartupTimeoutSeconds,
+    });
+
+    this.autoScaling = new EndpointAutoScaling(this, 'AutoScaling', {
+      endpoint: this.endpoint,
+      minCapacity: c.minCapacity,
+      maxCapacity: c.maxCapacity,
+      targetBacklogPerInstance: c.targetBacklogPerInstance,
+      scaleInCooldown: Duration.seconds(c.scaleInCooldownSeconds),
+      scaleOutCooldown: Duration.seconds(c.scaleOutCooldownSeconds),
+      scaleOutFromZero: c.scaleOutFromZero,
+    });
+
+    this.monitoring = new EndpointMonitoring(this, 'Monitoring', {
+      endpoint: this.endpoint,
+      alarmTopic: this.operationsTopic.topic,
+      targetBacklogPerInstance: c.targetBacklogPerInstance,
+      oldestRequestThreshold: Duration.seconds(c.oldestRequestAlarmSeconds),
+      backlogWithoutCapacityThreshold: Duration.minutes(c.backlogWithoutCapacityAlarmMinutes),
+    });
+
+    this.addOutputs(c);
+  }
+
+  private addOutputs(c: SummarizerConfig): void {
+    const outputs: Record<string, [string, string]> = {
+      BucketName: [this.documents.bucket.bucketName, 'Bucket holding input/, output/ and failure/'],
+      InputPrefix: [this.documents.s3Url('input'), 'Upload request payloads here'],
+      OutputPrefix: [this.documents.s3Url('output'), 'Summaries are written here'],
+      FailurePrefix: [this.documents.s3Url('failure'), 'Failure reports are written here'],
+      EndpointName: [this.endpoint.endpointName, 'Async endpoint to call with InvokeEndpointAsync'],
+      InvocationTimeoutSeconds: [
+        String(c.invocationTimeoutSeconds),
+        'Send as InvocationTimeoutSeconds with each request (SageMaker defaults to 900)',
+      ],
+      SuccessTopicArn: [this.successTopic.topic.topicArn, 'Success notifications'],
+      ErrorTopicArn: [this.errorTopic.topic.topicArn, 'Error notifications'],
+      OperationsTopicArn: [this.operationsTopic.topic.topicArn, 'Operator alarms'],
+      DashboardUrl: [this.monitoring.dashboardUrl, 'CloudWatch dashboard of the endpoint'],
+    };
+    for (const [id, [value, description]] of Object.entries(outputs)) {
+      new CfnOutput(this, id, { value, description });
+    }
+  }
+}

@@ -1,0 +1,210 @@
+import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigError, DEFAULT_IMAGE_TAG, loadConfig } from '../../lib/config';
+
+function problemsOf(context: Record<string, unknown>, files: Record<string, string> = {}): readonly string[] {
+  try {
+    loadConfig(context, (p) => {
+      if (!(p in files)) throw new Error(`ENOENT: no such file or directory, open '${p}'`);
+      return files[p];
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('defaults', () => {
+  test('reproduce the reference setup', () => {
+    const c = loadConfig({});
+    expect(c).toEqual({
+      stage: 'dev',
+      modelId: 'google/pegasus-large',
+      hfTask: 'summarization',
+      modelRevision: undefined,
+      modelDataUrl: undefined,
+      image: '2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04',
+      instanceType: 'ml.g5.xlarge',
+      minCapacity: 0,
+      maxCapacity: 5,
+      targetBacklogPerInstance: 5,
+      scaleInCooldownSeconds: 120,
+      scaleOutCooldownSeconds: 120,
+      scaleOutFromZero: true,
+      maxConcurrentInvocationsPerInstance: 2,
+      invocationTimeoutSeconds: 900,
+      containerStartupTimeoutSeconds: 900,
+      includeInferenceResponseIn: ['SUCCESS_NOTIFICATION_TOPIC'],
+      notificationEmails: [],
+      alarmEmails: [],
+      dataRetentionDays: 90,
+      accessLogRetentionDays: 365,
+      dataRemovalPolicy: 'retain',
+      terminationProtection: false,
+      volumeKmsEncryption: 'auto',
+      oldestRequestAlarmSeconds: 3600,
+      backlogWithoutCapacityAlarmMinutes: 15,
+    });
+    expect(DEFAULT_IMAGE_TAG).not.toContain('transformers5');
+  });
+
+  test('the configuration object is frozen', () => {
+    const c = loadConfig({});
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  test('CDK feature flags and CLI settings in the context are not taken for our keys', () => {
+    const c = loadConfig({
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:bundling-stacks': [],
+      'availability-zones:account=111122223333:region=us-east-1': ['us-east-1a'],
+    });
+    expect(c.stage).toBe('dev');
+  });
+});
+
+describe('values from -c arrive as strings and are converted', () => {
+  test('numbers, booleans and lists', () => {
+    const c = loadConfig({
+      minCapacity: '1',
+      maxCapacity: '10',
+      targetBacklogPerInstance: '2.5',
+      scaleOutFromZero: 'FALSE',
+      notificationEmails: 'a@example.com, b@example.org,a@example.com',
+      includeInferenceResponseIn: 'SUCCESS_NOTIFICATION_TOPIC,ERROR_NOTIFICATION_TOPIC',
+      alarmEmails: 'none',
+    });
+    expect(c.minCapacity).toBe(1);
+    expect(c.maxCapacity).toBe(10);
+    expect(c.targetBacklogPerInstance).toBe(2.5);
+    expect(c.scaleOutFromZero).toBe(false);
+    expect(c.notificationEmails).toEqual(['a@example.com', 'b@example.org']);
+    expect(c.includeInferenceResponseIn).toEqual(['SUCCESS_NOTIFICATION_TOPIC', 'ERROR_NOTIFICATION_TOPIC']);
+    expect(c.alarmEmails).toEqual([]);
+  });
+
+  test('an empty includeInferenceResponseIn turns inlined responses off', () => {
+    expect(loadConfig({ includeInferenceResponseIn: '' }).includeInferenceResponseIn).toEqual([]);
+  });
+
+  test('a full ECR image URI is accepted', () => {
+    const uri = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-org/pegasus-custom:1.2.3';
+    expect(loadConfig({ image: uri }).image).toBe(uri);
+  });
+
+  test('an empty optional value leaves it unset', () => {
+    expect(loadConfig({ modelRevision: '' }).modelRevision).toBeUndefined();
+  });
+});
+
+describe('config file (-c config=path)', () => {
+  const read = (files: Record<string, string>) => (p: string) => files[p];
+
+  test('values come from the file, typed JSON allowed', () => {
+    const c = loadConfig(
+      { config: 'prod.json' },
+      read({ 'prod.json': JSON.stringify({ stage: 'prod', maxCapacity: 8, alarmEmails: ['ops@example.com'] }) }),
+    );
+    expect(c).toMatchObject({ stage: 'prod', maxCapacity: 8, alarmEmails: ['ops@example.com'] });
+  });
+
+  test('-c values override the file', () => {
+    const c = loadConfig(
+      { config: 'prod.json', maxCapacity: '3' },
+      read({ 'prod.json': JSON.stringify({ maxCapacity: 8 }) }),
+    );
+    expect(c.maxCapacity).toBe(3);
+  });
+});
+
+describe('invalid configuration fails with the key, the value and what is allowed', () => {
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['maxCapacity zero', { maxCapacity: '0' }, 'maxCapacity: got "0" (from -c or cdk.json context); expected an integer from 1 to 100.'],
+    ['maxCapacity not a number', { maxCapacity: 'five' }, 'maxCapacity: got "five" (from -c or cdk.json context); expected an integer from 1 to 100.'],
+    ['minCapacity negative', { minCapacity: '-1' }, 'minCapacity: got "-1" (from -c or cdk.json context); expected an integer from 0 to 100.'],
+    ['minCapacity fractional', { minCapacity: 1.5 }, 'minCapacity: got 1.5 (from -c or cdk.json context); expected an integer from 0 to 100.'],
+    ['minCapacity above maxCapacity', { minCapacity: '4', maxCapacity: '2' }, 'minCapacity: got 4; expected at most maxCapacity (2). Lower minCapacity or raise maxCapacity.'],
+    ['invocation timeout over one hour', { invocationTimeoutSeconds: '3601' }, 'invocationTimeoutSeconds: got "3601" (from -c or cdk.json context); expected an integer from 1 to 3600.'],
+    ['invocation timeout zero', { invocationTimeoutSeconds: 0 }, 'invocationTimeoutSeconds: got 0 (from -c or cdk.json context); expected an integer from 1 to 3600.'],
+    ['concurrency over 1000', { maxConcurrentInvocationsPerInstance: '1001' }, 'maxConcurrentInvocationsPerInstance: got "1001" (from -c or cdk.json context); expected an integer from 1 to 1000.'],
+    ['target backlog zero', { targetBacklogPerInstance: '0' }, 'targetBacklogPerInstance: got "0" (from -c or cdk.json context); expected a number greater than 0 and at most 1000.'],
+    ['cooldown negative', { scaleInCooldownSeconds: '-5' }, 'scaleInCooldownSeconds: got "-5" (from -c or cdk.json context); expected an integer from 0 to 3600.'],
+    ['boolean misspelt', { scaleOutFromZero: 'yes' }, 'scaleOutFromZero: got "yes" (from -c or cdk.json context); expected true or false.'],
+    ['instance type without ml. prefix', { instanceType: 'g5.xlarge' }, 'instanceType: got "g5.xlarge" (from -c or cdk.json context); expected a SageMaker instance type such as "ml.g5.xlarge" or "ml.g4dn.xlarge".'],
+    ['instance type garbage', { instanceType: 'ml.gpu' }, 'instanceType: got "ml.gpu" (from -c or cdk.json context); expected a SageMaker instance type such as "ml.g5.xlarge" or "ml.g4dn.xlarge".'],
+    ['email without domain', { alarmEmails: 'ops@example' }, 'alarmEmails: got "ops@example" (from -c or cdk.json context); expected a comma-separated list (or JSON array) of at most 20 email addresses; empty or "none" for no items.'],
+    ['one bad email among good ones', { notificationEmails: 'a@example.com,not-an-email' }, 'notificationEmails: got "a@example.com,not-an-email" (from -c or cdk.json context); expected a comma-separated list (or JSON array) of at most 20 email addresses; empty or "none" for no items.'],
+    ['unknown notification topic', { includeInferenceResponseIn: 'SUCCESS' }, 'includeInferenceResponseIn: got "SUCCESS" (from -c or cdk.json context); expected a comma-separated list (or JSON array) of at most 2 of "SUCCESS_NOTIFICATION_TOPIC", "ERROR_NOTIFICATION_TOPIC"; empty or "none" for no items.'],
+    ['removal policy', { dataRemovalPolicy: 'delete' }, 'dataRemovalPolicy: got "delete" (from -c or cdk.json context); expected one of "retain", "destroy".'],
+    ['stage with capitals', { stage: 'Prod' }, 'stage: got "Prod" (from -c or cdk.json context); expected lowercase letters, digits and hyphens, starting with a letter, at most 20 characters.'],
+    ['model data not in S3', { modelDataUrl: 'https://example.com/model.tar.gz' }, 'modelDataUrl: got "https://example.com/model.tar.gz" (from -c or cdk.json context); expected an S3 URL of a .tar.gz object, such as "s3://my-models/pegasus/model.tar.gz", or empty to leave it unset.'],
+    ['image from Docker Hub', { image: 'docker.io/huggingface/transformers:latest' }, 'image: got "docker.io/huggingface/transformers:latest" (from -c or cdk.json context); expected an image tag such as "2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04", or an ECR URI "<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>".'],
+    ['revision with model data', { modelRevision: 'main', modelDataUrl: 's3://models/p/model.tar.gz' }, 'modelRevision: got "main"; a Hub revision has no effect when modelDataUrl ("s3://models/p/model.tar.gz") is set. Unset one of them.'],
+    ['retention above ten years', { dataRetentionDays: '4000' }, 'dataRetentionDays: got "4000" (from -c or cdk.json context); expected an integer from 0 to 3650.'],
+    ['alarm window too short', { backlogWithoutCapacityAlarmMinutes: '1' }, 'backlogWithoutCapacityAlarmMinutes: got "1" (from -c or cdk.json context); expected an integer from 3 to 120.'],
+    ['volume encryption mode', { volumeKmsEncryption: 'yes' }, 'volumeKmsEncryption: got "yes" (from -c or cdk.json context); expected one of "auto", "always", "never".'],
+  ];
+
+  test.each(cases)('%s', (_name, context, message) => {
+    expect(problemsOf(context)).toEqual([message]);
+  });
+
+  test('an unknown key is rejected with the closest key suggested', () => {
+    const [problem] = problemsOf({ maxCapcity: '3' });
+    expect(problem).toMatch(/^unknown key "maxCapcity" \(from -c or cdk.json context\)\. Did you mean "maxCapacity"\? Allowed keys: stage, modelId, /);
+  });
+
+  test('a key in the wrong case is suggested in the right case', () => {
+    expect(problemsOf({ instancetype: 'ml.g5.xlarge' })[0]).toContain('Did you mean "instanceType"?');
+  });
+
+  test('an unknown key with no close match gets no suggestion', () => {
+    const [problem] = problemsOf({ banana: '1' });
+    expect(problem).toMatch(/^unknown key "banana"/);
+    expect(problem).not.toContain('Did you mean');
+  });
+
+  test('every problem is reported at once', () => {
+    expect(problemsOf({ maxCapacity: '0', instanceType: 'x', colour: 'blue' })).toHaveLength(3);
+  });
+
+  test('the error message lists the problems and says nothing was synthesized', () => {
+    expect(() => loadConfig({ maxCapacity: '0' })).toThrow(
+      /^Invalid configuration \(1 problem\); nothing was synthesized:\n {2}- maxCapacity: got "0"/,
+    );
+  });
+
+  test('a missing config file', () => {
+    expect(problemsOf({ config: 'missing.json' })).toEqual([
+      `config: cannot read "missing.json" (ENOENT: no such file or directory, open 'missing.json').`,
+    ]);
+  });
+
+  test('a config file that is not JSON', () => {
+    expect(problemsOf({ config: 'bad.json' }, { 'bad.json': '{ maxCapacity: 3 }' })[0]).toMatch(
+      /^config: "bad.json" is not valid JSON \(/,
+    );
+  });
+
+  test('a config file that is not an object', () => {
+    expect(problemsOf({ config: 'list.json' }, { 'list.json': '[1, 2]' })).toEqual([
+      'config: "list.json" must hold a JSON object of configuration keys.',
+    ]);
+  });
+
+  test('an unknown key and a bad value in a config file name the file', () => {
+    expect(problemsOf({ config: 'c.json' }, { 'c.json': JSON.stringify({ maxCapacity: 0, stg: 'x' }) })).toEqual([
+      expect.stringMatching(/^unknown key "stg" \(in config file "c.json"\)\. Did you mean "stage"\?/),
+      'maxCapacity: got 0 (in config file "c.json"); expected an integer from 1 to 100.',
+    ]);
+  });
+});
+
+test('every key has a description, an allowed-values text and a default that passes its own check', () => {
+  for (const key of CONFIG_KEYS) {
+    const spec = CONFIG_SCHEMA[key];
+    expect(spec.description.length).toBeGreaterThan(10);
+    expect(spec.allowed.length).toBeGreaterThan(3);
+    if (spec.default !== undefined) expect(spec.parse(spec.default)).toEqual({ ok: true, value: spec.default });
+  }
+});

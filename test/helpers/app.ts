@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig, SummarizerConfig } from '../../lib/config';
+import { SummarizerStack } from '../../lib/stacks/summarizer-stack';
+import { addSummarizerStack } from '../../lib/summarizer-app';
+
+/** The feature flags from cdk.json, which a bare `new App()` would not read. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+).context;
+
+export interface TestApp {
+  readonly app: App;
+  readonly stack: SummarizerStack;
+  readonly config: SummarizerConfig;
+  readonly template: Template;
+}
+
+/**
+ * Builds the app as `bin/app.ts` does, from configuration values given as on the command
+ * line (`-c key=value`), with cdk.json's feature flags and asset bundling skipped.
+ */
+export function buildTestApp(values: Record<string, unknown> = {}, extraContext: Record<string, unknown> = {}): TestApp {
+  const context = { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...extraContext, ...values };
+  const app = new App({ context });
+  const config = loadConfig(app.node.getAllContext());
+  const stack = addSummarizerStack(app, config);
+  return { app, stack, config, template: Template.fromStack(stack) };
+}
+
+/** The default app, built once per test file that asks for it. */
+let defaultApp: TestApp | undefined;
+export function defaultTestApp(): TestApp {
+  defaultApp ??= buildTestApp();
+  return defaultApp;
+}
+
+/** Logical id of the only resource of a type (fails the test if there are several). */
+export function onlyResourceId(template: Template, type: string, props?: unknown): string {
+  const ids = Object.keys(template.findResources(type, props === undefined ? undefined : { Properties: props }));
+  if (ids.length !== 1) throw new Error(`expected exactly one ${type}, found ${ids.length}: ${ids.join(', ')}`);
+  return ids[0];
+}
