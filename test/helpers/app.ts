@@ -20,13 +20,18 @@ export interface TestApp {
 
 /**
  * Builds the app as `bin/app.ts` does, from configuration values given as on the command
- * line (`-c key=value`), with cdk.json's feature flags and asset bundling skipped.
+ * line (`-c key=value`), with cdk.json's feature flags and asset bundling skipped. `extend`
+ * may add test-only constructs before the template is synthesized.
  */
-export function buildTestApp(values: Record<string, unknown> = {}, extraContext: Record<string, unknown> = {}): TestApp {
-  const context = { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...extraContext, ...values };
+export function buildTestApp(
+  values: Record<string, unknown> = {},
+  extend: (stack: SummarizerStack) => void = () => undefined,
+): TestApp {
+  const context = { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...values };
   const app = new App({ context });
   const config = loadConfig(app.node.getAllContext());
   const stack = addSummarizerStack(app, config);
+  extend(stack);
   return { app, stack, config, template: Template.fromStack(stack) };
 }
 

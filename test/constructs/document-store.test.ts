@@ -1,0 +1,145 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
+
+const documentsBucket = (template = defaultTestApp().template) =>
+  onlyResourceId(template, 'AWS::S3::Bucket', { BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } })] } });
+const logBucket = (template = defaultTestApp().template) =>
+  onlyResourceId(template, 'AWS::S3::Bucket', { BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } })] } });
+
+describe('document bucket', () => {
+  test('SSE-KMS with the app key and bucket keys, private, versioned, owner-enforced, logged', () => {
+    const { template } = defaultTestApp();
+    const logs = logBucket();
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+            },
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logs }, LogFilePrefix: 'documents/' },
+      BucketName: Match.absent(),
+    });
+  });
+
+  test('TLS only (and TLS 1.2 or newer) for both buckets', () => {
+    const { template } = defaultTestApp();
+    for (const bucket of [documentsBucket(), logBucket()]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucket },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('objects under each prefix expire after the retention period; old versions after 30 days', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: Match.anyValue(),
+      LifecycleConfiguration: {
+        Rules: [
+          { Id: 'AbortIncompleteUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+          { Id: 'ExpireNoncurrentVersions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, ExpiredObjectDeleteMarker: true },
+          { Id: 'ExpireInput', Status: 'Enabled', Prefix: 'input/', ExpirationInDays: 90 },
+          { Id: 'ExpireOutput', Status: 'Enabled', Prefix: 'output/', ExpirationInDays: 90 },
+          { Id: 'ExpireFailure', Status: 'Enabled', Prefix: 'failure/', ExpirationInDays: 90 },
+        ],
+      },
+    });
+  });
+
+  test('dataRetentionDays=0 keeps documents forever', () => {
+    const { template } = buildTestApp({ dataRetentionDays: '0' });
+    const [bucket] = Object.values(template.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } }));
+    const ids = bucket.Properties.LifecycleConfiguration.Rules.map((r: { Id: string }) => r.Id);
+    expect(ids).toEqual(['AbortIncompleteUploads', 'ExpireNoncurrentVersions']);
+  });
+
+  test('data, logs and key are retained on stack deletion by default', () => {
+    const { template } = defaultTestApp();
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+      }
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('dataRemovalPolicy=destroy deletes buckets (emptied first) and schedules the key for deletion', () => {
+    const { template } = buildTestApp({ dataRemovalPolicy: 'destroy' });
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect(resource.DeletionPolicy).toBe('Delete');
+      }
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+  });
+});
+
+describe('access log bucket', () => {
+  test('SSE-S3 (log delivery cannot use SSE-KMS), private, expires logs', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'ExpireAccessLogs', ExpirationInDays: 365 })] },
+    });
+  });
+
+  test('S3 log delivery may write, from our bucket and account only', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logBucket() },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Condition: Match.objectLike({
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [documentsBucket(), 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('KMS key', () => {
+  test('customer managed, rotated, and usable by CloudWatch (alarms to the encrypted topic) for this account only', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowPublishFromcloudwatch',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ]),
+      },
+    });
+  });
+});

@@ -1,0 +1,115 @@
+import { Capture, Match } from 'aws-cdk-lib/assertions';
+import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
+
+const endpointName = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] };
+
+describe('scalable target', () => {
+  test('the variant instance count, from zero to the maximum, with the service-linked role', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ServiceNamespace: 'sagemaker',
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      ResourceId: { 'Fn::Join': ['', ['endpoint/', endpointName, '/variant/AllTraffic']] },
+      MinCapacity: 0,
+      MaxCapacity: 5,
+      RoleARN: Match.absent(),
+    });
+  });
+
+  test('min and max come from the configuration', () => {
+    buildTestApp({ minCapacity: '1', maxCapacity: '12' }).template.hasResourceProperties(
+      'AWS::ApplicationAutoScaling::ScalableTarget',
+      { MinCapacity: 1, MaxCapacity: 12 },
+    );
+  });
+
+  test('no IAM role is created for auto scaling', () => {
+    const roles = defaultTestApp().template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'application-autoscaling.amazonaws.com' } }] } },
+    });
+    expect(Object.keys(roles)).toEqual([]);
+  });
+});
+
+describe('target tracking on backlog per instance', () => {
+  test('AWS/SageMaker ApproximateBacklogSizePerInstance, EndpointName only, Average, target and cooldowns', () => {
+    const { template } = defaultTestApp();
+    const targetId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: { Ref: targetId },
+      TargetTrackingScalingPolicyConfiguration: Match.objectEquals({
+        TargetValue: 5,
+        ScaleInCooldown: 120,
+        ScaleOutCooldown: 120,
+        CustomizedMetricSpecification: {
+          Namespace: 'AWS/SageMaker',
+          MetricName: 'ApproximateBacklogSizePerInstance',
+          Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
+          Statistic: 'Average',
+        },
+      }),
+    });
+  });
+
+  test('target and cooldowns come from the configuration', () => {
+    buildTestApp({ targetBacklogPerInstance: '2.5', scaleInCooldownSeconds: '600', scaleOutCooldownSeconds: '60' }).template.hasResourceProperties(
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      { TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 2.5, ScaleInCooldown: 600, ScaleOutCooldown: 60 }) },
+    );
+  });
+});
+
+describe('scale out from zero', () => {
+  test('step policy: +1 instance when the alarm fires, average aggregation, scale-out cooldown', () => {
+    const { template } = defaultTestApp();
+    const targetId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      ScalingTargetId: { Ref: targetId },
+      StepScalingPolicyConfiguration: Match.objectEquals({
+        AdjustmentType: 'ChangeInCapacity',
+        MetricAggregationType: 'Average',
+        Cooldown: 120,
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+      }),
+    });
+  });
+
+  test('our alarm on HasBacklogWithoutCapacity (EndpointName only) drives the step policy', () => {
+    const { template } = defaultTestApp();
+    const stepPolicyId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+    });
+    const actions = new Capture();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'HasBacklogWithoutCapacity',
+      Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
+      Statistic: 'Average',
+      Period: 60,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'missing',
+      AlarmActions: actions,
+    });
+    expect(actions.asArray()).toEqual([{ Ref: stepPolicyId }]);
+  });
+
+  test('the scaling alarm does not page the operator (it fires on every cold start)', () => {
+    const alarms = defaultTestApp().template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmActions: [{ Ref: Match.stringLikeRegexp('^AutoScalingScaleFromZero') }] },
+    });
+    const [alarm] = Object.values(alarms);
+    expect(alarm.Properties.OKActions).toBeUndefined();
+    expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  test('scaleOutFromZero=false: target tracking only, no step policy, no scaling alarm', () => {
+    const { template } = buildTestApp({ scaleOutFromZero: 'false' });
+    template.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' }, 0);
+    template.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'TargetTrackingScaling' }, 1);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'HasBacklogWithoutCapacity', Period: 60, EvaluationPeriods: 2 }, 0);
+  });
+});

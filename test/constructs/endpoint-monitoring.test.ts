@@ -1,0 +1,154 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
+import { evaluate, TARGETS } from '../helpers/intrinsics';
+
+const endpointName = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] };
+const variantDimensions = [
+  { Name: 'EndpointName', Value: endpointName },
+  { Name: 'VariantName', Value: 'AllTraffic' },
+];
+
+function operationsTopicId(): string {
+  return onlyResourceId(defaultTestApp().template, 'AWS::SNS::Topic', { DisplayName: 'Summarization endpoint alarms' });
+}
+
+describe('operator alarms go to the operations topic (ALARM and OK)', () => {
+  test.each(['InvocationFailures', 'ExpiredRequests', 'NotificationFailures', 'ResponseUploadFailures', 'RequestDownloadFailures'])(
+    '%s: any failure in 5 minutes',
+    (metricName) => {
+      const topic = { Ref: operationsTopicId() };
+      defaultTestApp().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SageMaker',
+        MetricName: metricName,
+        Dimensions: variantDimensions,
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topic],
+        OKActions: [topic],
+        AlarmDescription: Match.anyValue(),
+      });
+    },
+  );
+
+  test('oldest request older than the threshold (queue metric: EndpointName only)', () => {
+    const topic = { Ref: operationsTopicId() };
+    defaultTestApp().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'ApproximateAgeOfOldestRequest',
+      Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+    });
+    buildTestApp({ oldestRequestAlarmSeconds: '1800' }).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestRequest',
+      Threshold: 1800,
+    });
+  });
+
+  test('backlog without capacity for too long: scale-out from zero failed', () => {
+    const topic = { Ref: operationsTopicId() };
+    defaultTestApp().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'HasBacklogWithoutCapacity',
+      Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
+      Period: 60,
+      EvaluationPeriods: 15,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+    buildTestApp({ backlogWithoutCapacityAlarmMinutes: '30' }).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'HasBacklogWithoutCapacity',
+      EvaluationPeriods: 30,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperationsTopic') }],
+    });
+  });
+
+  test('seven operator alarms plus the scaling alarm', () => {
+    const { template } = defaultTestApp();
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    const toOperations = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmActions: [{ Ref: operationsTopicId() }] },
+    });
+    expect(Object.keys(toOperations)).toHaveLength(7);
+  });
+});
+
+describe('dashboard', () => {
+  /** The dashboard body with every token rendered for us-east-1 and the endpoint named "ep". */
+  function dashboardBody(): any {
+    const { template } = defaultTestApp();
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const parts: unknown[] = dashboard.Properties.DashboardBody['Fn::Join'][1];
+    const text = parts
+      .map((p) => (typeof p === 'string' ? p : (p as any)['Fn::GetAtt'] ? 'ep' : evaluate(p, template.toJSON(), TARGETS['us-east-1'])))
+      .join('');
+    return JSON.parse(text);
+  }
+
+  const metricsOf = (widget: any): unknown[][] => widget.properties.metrics ?? [];
+  const titled = (title: string) => dashboardBody().widgets.find((w: any) => w.properties.title === title);
+
+  test('queue widgets use the EndpointName-only queue metrics', () => {
+    const backlog = metricsOf(titled('Queue: backlog'));
+    // No "stat" key means Average, the dashboard default.
+    const average = expect.not.objectContaining({ stat: expect.anything() });
+    expect(backlog).toContainEqual(['AWS/SageMaker', 'ApproximateBacklogSize', 'EndpointName', 'ep', average]);
+    expect(backlog).toContainEqual(['AWS/SageMaker', 'ApproximateBacklogSizePerInstance', 'EndpointName', 'ep', expect.objectContaining({ yAxis: 'right' })]);
+    expect(titled('Queue: backlog').properties.annotations.horizontal).toEqual([
+      expect.objectContaining({ value: 5, label: 'Scaling target', yAxis: 'right' }),
+    ]);
+    expect(metricsOf(titled('Queue: age of oldest request (s)'))).toContainEqual(['AWS/SageMaker', 'ApproximateAgeOfOldestRequest', 'EndpointName', 'ep', expect.objectContaining({ stat: 'Maximum' })]);
+    expect(metricsOf(titled('Queue: backlog without capacity'))).toContainEqual(['AWS/SageMaker', 'HasBacklogWithoutCapacity', 'EndpointName', 'ep', expect.anything()]);
+  });
+
+  test('work widgets: processed under both spellings, failures, times converted to seconds', () => {
+    const work = JSON.stringify(metricsOf(titled('Work: processed and failed')));
+    expect(work).toContain('"InvocationsProcesssed","EndpointName","ep","VariantName","AllTraffic"');
+    expect(work).toContain('"InvocationsProcessed","EndpointName","ep","VariantName","AllTraffic"');
+    expect(work).toContain('FILL(documented, 0) + FILL(alternative, 0)');
+    expect(work).toContain('"InvocationFailures","EndpointName","ep","VariantName","AllTraffic"');
+    const time = JSON.stringify(metricsOf(titled('Work: time (s)')));
+    expect(time).toContain('"expression":"backlog / 1000"');
+    expect(time).toContain('"expression":"model / 1000000"');
+    for (const m of ['TimeInBacklog', 'TotalProcessingTime', 'ModelLatency']) expect(time).toContain(`"${m}","EndpointName","ep","VariantName","AllTraffic"`);
+  });
+
+  test('instance widgets: count from the SampleCount of CPUUtilization, GPU, memory, disk', () => {
+    expect(metricsOf(titled('Instances: count (SampleCount of CPUUtilization)'))).toContainEqual([
+      '/aws/sagemaker/Endpoints', 'CPUUtilization', 'EndpointName', 'ep', 'VariantName', 'AllTraffic',
+      expect.objectContaining({ stat: 'SampleCount', period: 60 }),
+    ]);
+    const gpu = JSON.stringify(metricsOf(titled('Instances: GPU (%)')));
+    expect(gpu).toContain('"/aws/sagemaker/Endpoints","GPUUtilization"');
+    expect(gpu).toContain('"/aws/sagemaker/Endpoints","GPUMemoryUtilization"');
+    const host = JSON.stringify(metricsOf(titled('Instances: CPU, memory, disk (%)')));
+    for (const m of ['CPUUtilization', 'MemoryUtilization', 'DiskUtilization']) expect(host).toContain(`"${m}"`);
+  });
+
+  test('an alarm status widget lists the seven operator alarms', () => {
+    const widget = dashboardBody().widgets.find((w: any) => w.type === 'alarm');
+    expect(widget.properties.alarms).toHaveLength(7);
+  });
+
+  test('the dashboard has no fixed name, and its URL follows the partition', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: Match.absent() });
+    const url = template.toJSON().Outputs.DashboardUrl.Value;
+    const dashboardId = onlyResourceId(template, 'AWS::CloudWatch::Dashboard');
+    const render = (region: string) =>
+      JSON.stringify(url).includes(dashboardId) &&
+      evaluate({ 'Fn::Join': ['', url['Fn::Join'][1].map((p: any) => (p.Ref === dashboardId ? 'dash' : p))] }, template.toJSON(), TARGETS[region]);
+    expect(render('us-east-1')).toBe('https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=dash');
+    expect(render('cn-north-1')).toBe('https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#dashboards:name=dash');
+    expect(render('us-gov-west-1')).toBe('https://us-gov-west-1.console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#dashboards:name=dash');
+  });
+});

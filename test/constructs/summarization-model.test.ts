@@ -1,0 +1,135 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
+
+const statements = (template = defaultTestApp().template): any[] =>
+  Object.values(template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
+
+const bucketObjects = (prefix: string) => ({
+  'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DocumentsBucket'), 'Arn'] }, `/${prefix}/*`]],
+});
+
+describe('container', () => {
+  test('environment: Hub model, task, payload limits for 1 GB async requests, timeout in seconds', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::SageMaker::Model', {
+      EnableNetworkIsolation: false,
+      PrimaryContainer: {
+        Environment: {
+          HF_MODEL_ID: 'google/pegasus-large',
+          HF_TASK: 'summarization',
+          MMS_MAX_REQUEST_SIZE: '2000000000',
+          MMS_MAX_RESPONSE_SIZE: '2000000000',
+          SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: '900',
+          MMS_DEFAULT_RESPONSE_TIMEOUT_SECONDS: '900',
+        },
+      },
+    });
+  });
+
+  test('no minutes-based timeout variable is set (MMS reads those as minutes)', () => {
+    const [model] = Object.values(defaultTestApp().template.findResources('AWS::SageMaker::Model'));
+    const env = model.Properties.PrimaryContainer.Environment;
+    expect(env).not.toHaveProperty('SAGEMAKER_MODEL_SERVER_TIMEOUT');
+    expect(env).not.toHaveProperty('MMS_DEFAULT_RESPONSE_TIMEOUT');
+    expect(env).not.toHaveProperty('HF_MODEL_REVISION');
+  });
+
+  test('overrides: model, task, revision and a timeout aligned with invocationTimeoutSeconds', () => {
+    const { template } = buildTestApp({
+      modelId: 'google/pegasus-cnn_dailymail',
+      hfTask: 'text2text-generation',
+      modelRevision: 'a1b2c3d',
+      invocationTimeoutSeconds: '3600',
+    });
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: {
+        Environment: Match.objectLike({
+          HF_MODEL_ID: 'google/pegasus-cnn_dailymail',
+          HF_TASK: 'text2text-generation',
+          HF_MODEL_REVISION: 'a1b2c3d',
+          SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: '3600',
+          MMS_DEFAULT_RESPONSE_TIMEOUT_SECONDS: '3600',
+        }),
+      },
+    });
+  });
+
+  test('modelDataUrl: S3 artifacts, no Hub download, network isolation, read on that one object', () => {
+    const { template } = buildTestApp({ modelDataUrl: 's3://research-models/pegasus/model.tar.gz' });
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      EnableNetworkIsolation: true,
+      PrimaryContainer: {
+        ModelDataUrl: 's3://research-models/pegasus/model.tar.gz',
+        Environment: Match.not(Match.objectLike({ HF_MODEL_ID: Match.anyValue() })),
+      },
+    });
+    expect(statements(template)).toContainEqual({
+      Sid: 'ReadModelArtifacts',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::research-models/pegasus/model.tar.gz']] },
+    });
+  });
+
+  test('a transformers 5 image with the summarization task warns at synth', () => {
+    const { stack } = buildTestApp({ image: '2.6.0-transformers5.5.3-gpu-py312-cu124-ubuntu22.04' });
+    Annotations.fromStack(stack).hasWarning(
+      '/PegasusSummarizer-dev/Model',
+      Match.stringLikeRegexp('ships transformers 5, which removed the "summarization" pipeline'),
+    );
+  });
+
+  test('the pinned default image does not warn', () => {
+    const warnings = Annotations.fromStack(defaultTestApp().stack).findWarning('*', Match.stringLikeRegexp('transformers 5'));
+    expect(warnings).toHaveLength(0);
+  });
+});
+
+describe('execution role', () => {
+  test('is assumed by SageMaker only and has no managed policies', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }],
+      },
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  test('grants exactly: read input/, write output/ and failure/, the key, publish to the two topics, ECR pull, logs, metrics', () => {
+    const exactly = (...all: object[]) => all.map((statement) => Match.objectEquals(statement));
+    defaultTestApp().template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: exactly(
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] } },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: bucketObjects('input') },
+      { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: [bucketObjects('failure'), bucketObjects('output')] },
+      { Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: [{ Ref: Match.stringLikeRegexp('^ErrorTopic') }, { Ref: Match.stringLikeRegexp('^SuccessTopic') }] },
+      { Sid: 'PullInferenceImage', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: Match.anyValue() },
+      { Sid: 'EcrAuthorizationAndMetrics', Effect: 'Allow', Action: ['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken'], Resource: '*' },
+      {
+        Sid: 'EndpointLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/sagemaker/Endpoints/*']] },
+      },
+      ) },
+    });
+  });
+
+  test('no statement allows s3:* or a whole bucket', () => {
+    for (const s of statements()) {
+      const s3Actions = [s.Action].flat().filter((a: string) => a.startsWith('s3:'));
+      expect(s3Actions.filter((a: string) => a.includes('*'))).toEqual([]);
+      if (s3Actions.length > 0) {
+        for (const resource of [s.Resource].flat()) expect(JSON.stringify(resource)).toMatch(/\/(input|output|failure)\/\*"\]\]\}$/);
+      }
+    }
+  });
+
+  test('the model depends on the role and its policy (no permission race at creation)', () => {
+    const { template } = defaultTestApp();
+    const policyId = onlyResourceId(template, 'AWS::IAM::Policy');
+    const roleId = onlyResourceId(template, 'AWS::IAM::Role');
+    const [model] = Object.values(template.findResources('AWS::SageMaker::Model'));
+    expect(model.DependsOn).toEqual(expect.arrayContaining([policyId, roleId]));
+    expect(template.toJSON().Resources[policyId].Properties.Roles).toEqual([{ Ref: roleId }]);
+  });
+});
