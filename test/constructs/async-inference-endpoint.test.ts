@@ -204,7 +204,7 @@ describe('metric methods', () => {
   test('processed requests add up both published spellings of the metric', () => {
     const expression = stack.endpoint.metricInvocationsProcessed();
     expect(expression.expression).toBe('FILL(documented, 0) + FILL(alternative, 0)');
-    const used = expression.usingMetrics as Record<string, { metricName: string; statistic: string }>;
+    const used = expression.usingMetrics as unknown as Record<string, { metricName: string; statistic: string }>;
     expect(used.documented.metricName).toBe('InvocationsProcesssed');
     expect(used.alternative.metricName).toBe('InvocationsProcessed');
     expect([used.documented.statistic, used.alternative.statistic]).toEqual(['Sum', 'Sum']);
