@@ -1,0 +1,88 @@
+/**
+ * Request payload conventions shared by the ingestion Lambda and the CLI, so a document gets
+ * the same treatment whichever way it was submitted.
+ *
+ * - Text documents (.txt, .md, .text) are wrapped as `{"inputs": <text>, "parameters": {...}}`,
+ *   the format the Hugging Face inference toolkit decodes for `application/json`.
+ * - `.json` files are request payloads already and are passed through untouched.
+ * - Anything else is refused with a reason: the model would fail on it anyway, later and less
+ *   clearly.
+ */
+
+/** Async inference payload limit (1 GB). */
+export const MAX_PAYLOAD_BYTES = 1_000_000_000;
+
+/**
+ * Generation parameters sent with wrapped text. `truncation` matters most: PEGASUS reads at
+ * most 1024 tokens (512 for pegasus-xsum), and longer input without it fails inside the model.
+ * The rest is left to the model's generation config unless the caller overrides it.
+ */
+export const DEFAULT_PARAMETERS: Readonly<Record<string, unknown>> = Object.freeze({ truncation: true });
+
+/** The content type the HF handler needs, exactly (a `; charset=…` suffix breaks its decoder lookup). */
+export const PAYLOAD_CONTENT_TYPE = 'application/json';
+
+export const TEXT_EXTENSIONS = ['.txt', '.text', '.md'] as const;
+export const PAYLOAD_EXTENSIONS = ['.json'] as const;
+
+export type DocumentKind = 'text' | 'payload';
+
+export type Classification =
+  | { readonly ok: true; readonly kind: DocumentKind }
+  | { readonly ok: false; readonly reason: string };
+
+/** Decides, from name and size alone, whether and how a document can be submitted. */
+export function classifyDocument(name: string, sizeBytes: number): Classification {
+  if (sizeBytes === 0) return { ok: false, reason: 'empty object: there is nothing to summarize' };
+  if (sizeBytes > MAX_PAYLOAD_BYTES) {
+    return {
+      ok: false,
+      reason: `object is ${sizeBytes} bytes; asynchronous inference accepts at most ${MAX_PAYLOAD_BYTES} bytes (1 GB)`,
+    };
+  }
+  const lower = name.toLowerCase();
+  if (PAYLOAD_EXTENSIONS.some((e) => lower.endsWith(e))) return { ok: true, kind: 'payload' };
+  if (TEXT_EXTENSIONS.some((e) => lower.endsWith(e))) return { ok: true, kind: 'text' };
+  return {
+    ok: false,
+    reason: `unsupported content "${name}": upload text as ${TEXT_EXTENSIONS.join(', ')} (wrapped for the model) or a request payload as .json`,
+  };
+}
+
+/** Decodes UTF-8 strictly: a document in another encoding would be summarized as mojibake. */
+export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok: false; reason: string } {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+    if (text.trim() === '') return { ok: false, reason: 'the document contains only white space' };
+    return { ok: true, text };
+  } catch {
+    return { ok: false, reason: 'the document is not valid UTF-8 text' };
+  }
+}
+
+/** The request payload for a text document. */
+export function wrapText(text: string, parameters: Readonly<Record<string, unknown>> = DEFAULT_PARAMETERS): string {
+  return JSON.stringify({ inputs: text, parameters: { ...DEFAULT_PARAMETERS, ...parameters } });
+}
+
+/**
+ * Extracts the summary from a model response: the summarization pipeline returns
+ * `[{"summary_text": …}]`, text2text-generation `[{"generated_text": …}]`. Returns undefined
+ * for any other shape (the caller keeps the raw response location instead).
+ */
+export function summaryFromResponse(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const first = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (first && typeof first === 'object') {
+    const o = first as Record<string, unknown>;
+    for (const field of ['summary_text', 'generated_text']) {
+      if (typeof o[field] === 'string') return o[field] as string;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * The summaries table: one item per submitted document (per inference id), designed for the
+ * two questions a research team asks.
+ *
+ * - "What happened to this document?" → GSI `byDocument`: partition `sourceKey`, sort `submittedAt`.
+ * - "What was summarized (or failed) on these days?" → GSI `byDay`: partition `day` (the UTC date
+ *   of the latest status change), sort `statusAt` = `<STATUS>#<ISO time>`, so one query per day
+ *   returns that day's records, and `begins_with(statusAt, "FAILED#")` narrows to one status.
+ */
+export const SUMMARY_TABLE = {
+  partitionKey: 'inferenceId',
+  byDocument: { indexName: 'byDocument', partitionKey: 'sourceKey', sortKey: 'submittedAt' },
+  byDay: { indexName: 'byDay', partitionKey: 'day', sortKey: 'statusAt' },
+  timeToLiveAttribute: 'expiresAt',
+} as const;
+
+/**
+ * SUBMITTING: recorded, InvokeEndpointAsync not yet confirmed (a retry re-invokes);
+ * PENDING: queued in SageMaker; COMPLETED / FAILED: final.
+ */
+export type SummaryStatus = 'SUBMITTING' | 'PENDING' | 'COMPLETED' | 'FAILED';
+export const FINAL_STATUSES: readonly SummaryStatus[] = ['COMPLETED', 'FAILED'];
+
+export interface SummaryRecord {
+  readonly inferenceId: string;
+  readonly status: SummaryStatus;
+  readonly sourceBucket?: string;
+  readonly sourceKey?: string;
+  readonly sourceEtag?: string;
+  /** The object SageMaker read (the source itself for .json, a wrapped copy for text). */
+  readonly inputLocation?: string;
+  readonly modelId?: string;
+  readonly summary?: string;
+  /** True when the summary was cut to fit the item size limit; the full text is at outputLocation. */
+  readonly summaryTruncated?: boolean;
+  readonly outputLocation?: string;
+  readonly failureLocation?: string;
+  readonly failureReason?: string;
+  readonly submittedAt?: string;
+  /** When SageMaker received the request. */
+  readonly receivedAt?: string;
+  readonly completedAt?: string;
+  /** completedAt − receivedAt, in milliseconds: queueing plus processing inside SageMaker. */
+  readonly processingMs?: number;
+  readonly day: string;
+  readonly statusAt: string;
+  /** Epoch seconds; DynamoDB deletes the item after this (data retention). */
+  readonly expiresAt?: number;
+}
+
+/** Summaries above this many characters are truncated in the table (items are limited to 400 KB). */
+export const MAX_SUMMARY_CHARS = 100_000;
+
+/** `day` and `statusAt` for a status reached at `at`. */
+export function statusKeys(status: SummaryStatus, at: Date): { day: string; statusAt: string } {
+  const iso = at.toISOString();
+  return { day: iso.slice(0, 10), statusAt: `${status}#${iso}` };
+}
+
+/** Epoch seconds `retentionDays` after `from`, or undefined to keep forever (0). */
+export function expiryEpochSeconds(from: Date, retentionDays: number): number | undefined {
+  return retentionDays > 0 ? Math.floor(from.getTime() / 1000) + retentionDays * 86_400 : undefined;
+}
+
+/** Every UTC day from `from` to `to`, inclusive, as YYYY-MM-DD. */
+export function daysBetween(from: string, to: string): string[] {
+  const start = new Date(`${from}T00:00:00Z`);
+  const end = new Date(`${to}T00:00:00Z`);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
+    throw new Error(`dates must be YYYY-MM-DD; got "${from}" and "${to}"`);
+  }
+  if (end < start) throw new Error(`the range ends (${to}) before it starts (${from})`);
+  const days: string[] = [];
+  for (let d = start; d <= end; d = new Date(d.getTime() + 86_400_000)) days.push(d.toISOString().slice(0, 10));
+  return days;
+}
+
+/** Splits `s3://bucket/key` into its parts. */
+export function parseS3Url(url: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+  return match ? { bucket: match[1], key: match[2] } : undefined;
+}

@@ -1,0 +1,27 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { jsonLogger, requiredEnv } from '../shared/log';
+import { handleIngestBatch, InvokerDeps } from './handler';
+
+// Clients live at module scope so warm invocations reuse their connections.
+const deps: InvokerDeps = {
+  s3: new S3Client({}),
+  sagemaker: new SageMakerRuntimeClient({}),
+  table: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+  log: jsonLogger,
+  settings: {
+    bucket: requiredEnv(process.env, 'BUCKET_NAME'),
+    inputPrefix: requiredEnv(process.env, 'INPUT_PREFIX'),
+    requestsPrefix: requiredEnv(process.env, 'REQUESTS_PREFIX'),
+    endpointName: requiredEnv(process.env, 'ENDPOINT_NAME'),
+    tableName: requiredEnv(process.env, 'TABLE_NAME'),
+    modelId: requiredEnv(process.env, 'MODEL_ID'),
+    invocationTimeoutSeconds: Number(requiredEnv(process.env, 'INVOCATION_TIMEOUT_SECONDS')),
+    retentionDays: Number(requiredEnv(process.env, 'RETENTION_DAYS')),
+  },
+};
+
+export const handler = (event: SQSEvent) => handleIngestBatch(event, deps);

@@ -1,0 +1,55 @@
+import { classifyDocument, decodeUtf8, summaryFromResponse, wrapText } from '../../common/payload';
+import { isRetryable, withRetry } from '../../common/retry';
+import { daysBetween, statusKeys } from '../../common/summary-record';
+
+test('text is wrapped with truncation on; caller parameters win', () => {
+  expect(JSON.parse(wrapText('hello'))).toEqual({ inputs: 'hello', parameters: { truncation: true } });
+  expect(JSON.parse(wrapText('hello', { max_length: 64, truncation: false }))).toEqual({
+    inputs: 'hello',
+    parameters: { truncation: false, max_length: 64 },
+  });
+});
+
+test('classification by name and size', () => {
+  expect(classifyDocument('a.TXT', 10)).toEqual({ ok: true, kind: 'text' });
+  expect(classifyDocument('notes.md', 10)).toEqual({ ok: true, kind: 'text' });
+  expect(classifyDocument('p.json', 10)).toEqual({ ok: true, kind: 'payload' });
+  expect(classifyDocument('p.json', 0)).toMatchObject({ ok: false });
+  expect(classifyDocument('p.json', 1_000_000_000)).toEqual({ ok: true, kind: 'payload' });
+  expect(classifyDocument('p.json', 1_000_000_001)).toMatchObject({ ok: false });
+  expect(classifyDocument('scan.pdf', 10)).toMatchObject({ ok: false, reason: expect.stringContaining('unsupported content') });
+});
+
+test('UTF-8 decoding is strict, strips a BOM and refuses blank documents', () => {
+  expect(decodeUtf8(Buffer.from('\uFEFFcafé', 'utf8'))).toEqual({ ok: true, text: 'café' });
+  expect(decodeUtf8(Buffer.from([0xe9]))).toEqual({ ok: false, reason: 'the document is not valid UTF-8 text' });
+  expect(decodeUtf8(Buffer.from(' \n\t'))).toEqual({ ok: false, reason: 'the document contains only white space' });
+});
+
+test('summary extraction from summarization and text2text responses', () => {
+  expect(summaryFromResponse('[{"summary_text":"s"}]')).toBe('s');
+  expect(summaryFromResponse('[{"generated_text":"g"}]')).toBe('g');
+  expect(summaryFromResponse('{"summary_text":"s"}')).toBe('s');
+  expect(summaryFromResponse('[{"label":"x"}]')).toBeUndefined();
+  expect(summaryFromResponse('not json')).toBeUndefined();
+});
+
+test('retry: retryable errors are retried up to the limit; others are not', async () => {
+  const throttle = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+  let calls = 0;
+  await expect(withRetry(async () => { calls++; throw throttle; }, { attempts: 4, baseDelayMs: 1, sleep: async () => undefined })).rejects.toBe(throttle);
+  expect(calls).toBe(4);
+  calls = 0;
+  const validation = Object.assign(new Error('bad'), { name: 'ValidationError' });
+  await expect(withRetry(async () => { calls++; throw validation; }, { attempts: 4, baseDelayMs: 1, sleep: async () => undefined })).rejects.toBe(validation);
+  expect(calls).toBe(1);
+  expect(isRetryable({ $metadata: { httpStatusCode: 503 } })).toBe(true);
+  expect(isRetryable({ $metadata: { httpStatusCode: 404 } })).toBe(false);
+});
+
+test('status keys and day ranges', () => {
+  expect(statusKeys('COMPLETED', new Date('2026-01-02T03:04:05.000Z'))).toEqual({ day: '2026-01-02', statusAt: 'COMPLETED#2026-01-02T03:04:05.000Z' });
+  expect(daysBetween('2026-02-27', '2026-03-01')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
+  expect(() => daysBetween('2026-03-01', '2026-02-01')).toThrow('the range ends (2026-02-01) before it starts (2026-03-01)');
+  expect(() => daysBetween('yesterday', '2026-02-01')).toThrow('dates must be YYYY-MM-DD');
+});
