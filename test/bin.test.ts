@@ -16,15 +16,26 @@ function cdkSynth(...contextArgs: string[]) {
     timeout: 120_000,
   });
   const files = fs.existsSync(outdir) ? fs.readdirSync(outdir) : [];
+  // Lambda assets bundled by the local esbuild: asset.<hash>/index.js.
+  const bundles = files
+    .filter((f) => f.startsWith('asset.') && fs.existsSync(path.join(outdir, f, 'index.js')))
+    .map((f) => fs.readFileSync(path.join(outdir, f, 'index.js'), 'utf8'));
   fs.rmSync(outdir, { recursive: true, force: true });
-  return { status: result.status, stderr: result.stderr, files };
+  return { status: result.status, stderr: result.stderr, files, bundles };
 }
 
-test('cdk synth writes the stage template and passes cdk-nag', () => {
-  const { status, stderr, files } = cdkSynth('stage=ci');
+test('cdk synth writes the stage template, bundles both Lambdas with esbuild, and passes cdk-nag', () => {
+  const { status, stderr, files, bundles } = cdkSynth('stage=ci');
   expect(stderr).not.toMatch(/AwsSolutions-/);
   expect(status).toBe(0);
   expect(files).toContain('PegasusSummarizer-ci.template.json');
+  expect(bundles).toHaveLength(2);
+  // Minified bundles that carry their own SDK (bundleAwsSDK) and our handler logic.
+  for (const bundle of bundles) {
+    expect(bundle.length).toBeGreaterThan(100_000);
+    expect(bundle).toContain('batchItemFailures');
+  }
+  expect(bundles.some((b) => b.includes('InvokeEndpointAsync'))).toBe(true);
 });
 
 test('cdk synth with bad configuration fails naming key, value and what is allowed, and writes no template', () => {

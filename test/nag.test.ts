@@ -25,6 +25,7 @@ describe('cdk-nag AwsSolutions', () => {
       modelDataUrl: 's3://research-models/pegasus/model.tar.gz',
       instanceType: 'ml.p3.2xlarge',
     }],
+    ['the endpoint alone (pipeline off)', { pipeline: 'false' }],
     ['a custom ECR image, no scale-from-zero policy, data destroyed with the stack', {
       image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/research/pegasus:1',
       scaleOutFromZero: 'false',

@@ -146,6 +146,16 @@ export const CONFIG_SCHEMA = {
     'auto',
     VOLUME_KMS_MODES,
   ),
+  pipeline: boolean(
+    'Deploy the research pipeline: documents uploaded under input/ are submitted automatically and every result is recorded in a DynamoDB table.',
+    true,
+  ),
+  pipelineMaxConcurrency: integer(
+    'Concurrent invoker Lambdas of the pipeline; bounds the InvokeEndpointAsync rate during bulk uploads.',
+    5,
+    2,
+    100,
+  ),
   oldestRequestAlarmSeconds: integer(
     'Alarm when the oldest queued request is older than this.',
     3600,

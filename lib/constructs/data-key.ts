@@ -5,6 +5,10 @@ import { Construct } from 'constructs';
 
 export interface DataKeyProps {
   /**
+   * @default 'Encrypts summarization documents, results and notifications'
+   */
+  readonly description?: string;
+  /**
    * What happens to the key when the stack is deleted. A deleted key makes every object and
    * message it encrypted unreadable, so it follows the data's removal policy.
    *
@@ -26,20 +30,21 @@ export class DataKey extends Construct {
   constructor(scope: Construct, id: string, props: DataKeyProps = {}) {
     super(scope, id);
     this.key = new kms.Key(this, 'Resource', {
-      description: 'Encrypts summarization documents, results and notifications',
+      description: props.description ?? 'Encrypts summarization documents, results and notifications',
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }
 
   /**
-   * Lets an AWS service publish to topics encrypted with this key, but only on behalf of this
-   * account (confused-deputy guard).
+   * Lets an AWS service write to topics and queues encrypted with this key (CloudWatch alarms
+   * to a topic, EventBridge and SNS to a queue), but only on behalf of this account
+   * (confused-deputy guard).
    */
-  public allowServiceToPublishEncrypted(servicePrincipal: string): void {
+  public allowServiceToEncrypt(servicePrincipal: string): void {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: `AllowPublishFrom${servicePrincipal.split('.')[0]}`,
+        sid: `AllowEncryptFor${servicePrincipal.split('.')[0]}`,
         principals: [new iam.ServicePrincipal(servicePrincipal)],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],

@@ -4,11 +4,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
-/** Where documents go in, and where SageMaker writes results and failures. */
+/**
+ * Where documents go in, where SageMaker writes results and failures, and where the ingestion
+ * pipeline keeps the request payloads it builds from text documents (outside `input/`, so
+ * writing them does not trigger the pipeline again).
+ */
 export const DOCUMENT_PREFIXES = {
   input: 'input/',
   output: 'output/',
   failure: 'failure/',
+  requests: 'requests/',
 } as const;
 export type DocumentPrefix = keyof typeof DOCUMENT_PREFIXES;
 
@@ -111,6 +116,16 @@ export class DocumentStore extends Construct {
       removalPolicy,
       autoDeleteObjects: destroy,
     });
+  }
+
+  /**
+   * Sends S3 events for this bucket to EventBridge. Set on the bucket resource itself rather
+   * than through the CDK's notifications custom resource: no Lambda, no extra IAM role, and no
+   * destination permissions for S3 to check.
+   */
+  public enableEventBridgeNotifications(): void {
+    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
   }
 
   /** `s3://bucket/prefix/` for one of the document prefixes. */

@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AsyncInferenceEndpoint } from './async-inference-endpoint';
+import type { SummaryPipeline } from './summary-pipeline';
 
 export interface EndpointMonitoringProps {
   readonly endpoint: AsyncInferenceEndpoint;
@@ -23,7 +24,16 @@ export interface EndpointMonitoringProps {
    * @default Duration.minutes(15)
    */
   readonly backlogWithoutCapacityThreshold?: Duration;
+  /**
+   * The research pipeline, whose queues and functions get alarms and a dashboard row.
+   *
+   * @default - no pipeline
+   */
+  readonly pipeline?: SummaryPipeline;
 }
+
+/** Oldest ingest message age that means the invoker is stuck or failing. */
+const INGEST_AGE_THRESHOLD = Duration.minutes(15);
 
 /** Failure counters that should stay at zero; any non-zero 5-minute sum pages the operator. */
 const FAILURE_ALARMS = [
@@ -114,6 +124,8 @@ export class EndpointMonitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    if (props.pipeline) this.addPipelineAlarms(props.pipeline, addAlarm);
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
       widgets: this.widgets(props),
@@ -131,6 +143,66 @@ export class EndpointMonitoring extends Construct {
       });
     const domain = mapping.findInMap(Aws.PARTITION, 'domain');
     return `https://${Aws.REGION}.${domain}/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`;
+  }
+
+  private addPipelineAlarms(
+    pipeline: SummaryPipeline,
+    addAlarm: (id: string, props: cloudwatch.AlarmProps) => cloudwatch.Alarm,
+  ): void {
+    const atLeastOne = {
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+    addAlarm('IngestDeadLetterAlarm', {
+      ...atLeastOne,
+      alarmDescription:
+        'Uploaded documents could not be submitted (see the invoker logs); they wait in the ingest dead-letter queue for a redrive.',
+      metric: pipeline.ingestDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
+    });
+    addAlarm('ResultsDeadLetterAlarm', {
+      ...atLeastOne,
+      alarmDescription:
+        'Result notifications could not be recorded (see the recorder logs); they wait in the results dead-letter queue for a redrive.',
+      metric: pipeline.resultsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
+    });
+    addAlarm('IngestQueueAgeAlarm', {
+      ...atLeastOne,
+      threshold: INGEST_AGE_THRESHOLD.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `An uploaded document has waited more than ${INGEST_AGE_THRESHOLD.toMinutes()} minutes to be submitted: the invoker is failing or throttled.`,
+      metric: pipeline.ingestQueue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM }),
+    });
+    for (const [id, fn] of [['InvokerErrorsAlarm', pipeline.invoker], ['RecorderErrorsAlarm', pipeline.recorder]] as const) {
+      addAlarm(id, {
+        ...atLeastOne,
+        alarmDescription: `The ${fn.node.id.toLowerCase()} Lambda crashed or timed out; its messages are retried, then dead-lettered.`,
+        metric: fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+      });
+    }
+  }
+
+  private pipelineWidgets(pipeline: SummaryPipeline): cloudwatch.IWidget[] {
+    const graph = (title: string, left: cloudwatch.IMetric[]) => new cloudwatch.GraphWidget({ title, left, width: 8, height: 6 });
+    return [
+      graph('Pipeline: queues', [
+        pipeline.ingestQueue.metricApproximateNumberOfMessagesVisible({ label: 'Uploads waiting' }),
+        pipeline.resultsQueue.metricApproximateNumberOfMessagesVisible({ label: 'Results waiting' }),
+        pipeline.ingestDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'Ingest DLQ' }),
+        pipeline.resultsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'Results DLQ' }),
+      ]),
+      graph('Pipeline: invocations and errors', [
+        pipeline.invoker.metricInvocations({ label: 'Invoker runs' }),
+        pipeline.invoker.metricErrors({ label: 'Invoker errors' }),
+        pipeline.recorder.metricInvocations({ label: 'Recorder runs' }),
+        pipeline.recorder.metricErrors({ label: 'Recorder errors' }),
+      ]),
+      graph('Pipeline: duration (p90, ms)', [
+        pipeline.invoker.metricDuration({ statistic: 'p90', label: 'Invoker' }),
+        pipeline.recorder.metricDuration({ statistic: 'p90', label: 'Recorder' }),
+      ]),
+    ];
   }
 
   private widgets(props: EndpointMonitoringProps): cloudwatch.IWidget[][] {
@@ -203,6 +275,7 @@ export class EndpointMonitoring extends Construct {
           endpoint.metricDiskUtilization({ label: 'Disk' }),
         ]),
       ],
+      ...(props.pipeline ? [this.pipelineWidgets(props.pipeline)] : []),
       [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 })],
     ];
   }

@@ -2,9 +2,9 @@ import { Annotations, Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeWildcard } from '../nag';
-import { DocumentStore } from './document-store';
+import { DOCUMENT_PREFIXES, DocumentPrefix, DocumentStore } from './document-store';
 import { resolveInferenceImage } from './inference-image';
 
 /**
@@ -61,6 +61,7 @@ export class SummarizationModel extends Construct {
   public readonly role: iam.Role;
   public readonly model: sagemaker.CfnModel;
   public readonly imageUri: string;
+  private documents!: DocumentStore;
 
   constructor(scope: Construct, id: string, props: SummarizationModelProps) {
     super(scope, id);
@@ -118,9 +119,26 @@ export class SummarizationModel extends Construct {
     });
   }
 
+  /**
+   * Lets SageMaker read request payloads under another prefix (the pipeline's `requests/`).
+   */
+  public grantReadRequests(prefix: DocumentPrefix): void {
+    this.documents.grantReadObjects(this.role, prefix);
+    acknowledgeWildcard(
+      this.executionPolicy,
+      { resource: this.documents.objectsArn(prefix) },
+      `SageMaker reads whichever request object a client names in InputLocation; scoped to the ${DOCUMENT_PREFIXES[prefix]} prefix.`,
+    );
+  }
+
+  private get executionPolicy(): IConstruct {
+    return this.role.node.findChild('DefaultPolicy').node.defaultChild!;
+  }
+
   private grantExecutionPermissions(props: SummarizationModelProps, repositoryArn: string): void {
     const { documents } = props;
-    documents.grantReadObjects(this.role, 'input');
+    this.documents = documents;
+    this.grantReadRequests('input');
     documents.grantWriteObjects(this.role, 'output', 'failure');
     // Publishing to an SSE-KMS topic needs kms:GenerateDataKey and kms:Decrypt on the topic key,
     // which the write grant above already gives on the (shared) data key. Not Topic.grantPublish:
@@ -166,12 +184,7 @@ export class SummarizationModel extends Construct {
       );
     }
 
-    const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild!;
-    acknowledgeWildcard(
-      policy,
-      { resource: documents.objectsArn('input') },
-      'SageMaker reads whichever request object a client names in InputLocation; scoped to the input/ prefix.',
-    );
+    const policy = this.executionPolicy;
     for (const prefix of ['output', 'failure'] as const) {
       acknowledgeWildcard(
         policy,

@@ -8,6 +8,7 @@ import { EncryptedTopic } from '../constructs/encrypted-topic';
 import { EndpointAutoScaling } from '../constructs/endpoint-autoscaling';
 import { EndpointMonitoring } from '../constructs/endpoint-monitoring';
 import { SummarizationModel } from '../constructs/summarization-model';
+import { SummaryPipeline } from '../constructs/summary-pipeline';
 
 export interface SummarizerStackProps extends StackProps {
   /** The validated configuration (see `lib/config`). */
@@ -16,7 +17,8 @@ export interface SummarizerStackProps extends StackProps {
 
 /**
  * The whole summarization service for one stage: data (key, bucket, topics), the model and
- * its async endpoint, auto scaling to zero and back, and monitoring.
+ * its async endpoint, auto scaling to zero and back, the research pipeline (upload → summary in
+ * a table) unless turned off, and monitoring.
  *
  * One stack on purpose: the endpoint, its role and its alarms reference the bucket, key and
  * topics everywhere, and cross-stack exports would freeze those resources (an export in use
@@ -33,6 +35,8 @@ export class SummarizerStack extends Stack {
   public readonly endpoint: AsyncInferenceEndpoint;
   public readonly autoScaling: EndpointAutoScaling;
   public readonly monitoring: EndpointMonitoring;
+  /** Present unless the configuration turns the pipeline off. */
+  public readonly pipeline?: SummaryPipeline;
 
   constructor(scope: Construct, id: string, props: SummarizerStackProps) {
     super(scope, id, props);
@@ -65,7 +69,7 @@ export class SummarizerStack extends Stack {
       emails: c.alarmEmails,
     });
     this.operationsTopic.allowServiceToPublish('cloudwatch.amazonaws.com');
-    this.dataKey.allowServiceToPublishEncrypted('cloudwatch.amazonaws.com');
+    this.dataKey.allowServiceToEncrypt('cloudwatch.amazonaws.com');
 
     this.model = new SummarizationModel(this, 'Model', {
       documents: this.documents,
@@ -103,8 +107,25 @@ export class SummarizerStack extends Stack {
       scaleOutFromZero: c.scaleOutFromZero,
     });
 
+    if (c.pipeline) {
+      this.pipeline = new SummaryPipeline(this, 'Pipeline', {
+        documents: this.documents,
+        dataKey: this.dataKey,
+        model: this.model,
+        endpoint: this.endpoint,
+        successTopic: this.successTopic.topic,
+        errorTopic: this.errorTopic.topic,
+        modelId: c.modelId,
+        invocationTimeoutSeconds: c.invocationTimeoutSeconds,
+        retentionDays: c.dataRetentionDays,
+        removalPolicy: dataRemovalPolicy,
+        maxConcurrency: c.pipelineMaxConcurrency,
+      });
+    }
+
     this.monitoring = new EndpointMonitoring(this, 'Monitoring', {
       endpoint: this.endpoint,
+      pipeline: this.pipeline,
       alarmTopic: this.operationsTopic.topic,
       targetBacklogPerInstance: c.targetBacklogPerInstance,
       oldestRequestThreshold: Duration.seconds(c.oldestRequestAlarmSeconds),
@@ -130,6 +151,9 @@ export class SummarizerStack extends Stack {
       OperationsTopicArn: [this.operationsTopic.topic.topicArn, 'Operator alarms'],
       DashboardUrl: [this.monitoring.dashboardUrl, 'CloudWatch dashboard of the endpoint'],
     };
+    if (this.pipeline) {
+      outputs.SummariesTableName = [this.pipeline.table.tableName, 'DynamoDB table of summaries (pipeline)'];
+    }
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
     }

@@ -41,6 +41,8 @@ describe('defaults', () => {
       dataRemovalPolicy: 'retain',
       terminationProtection: false,
       volumeKmsEncryption: 'auto',
+      pipeline: true,
+      pipelineMaxConcurrency: 5,
       oldestRequestAlarmSeconds: 3600,
       backlogWithoutCapacityAlarmMinutes: 15,
     });
@@ -142,6 +144,7 @@ describe('invalid configuration fails with the key, the value and what is allowe
     ['revision with model data', { modelRevision: 'main', modelDataUrl: 's3://models/p/model.tar.gz' }, 'modelRevision: got "main"; a Hub revision has no effect when modelDataUrl ("s3://models/p/model.tar.gz") is set. Unset one of them.'],
     ['retention above ten years', { dataRetentionDays: '4000' }, 'dataRetentionDays: got "4000" (from -c or cdk.json context); expected an integer from 0 to 3650.'],
     ['alarm window too short', { backlogWithoutCapacityAlarmMinutes: '1' }, 'backlogWithoutCapacityAlarmMinutes: got "1" (from -c or cdk.json context); expected an integer from 3 to 120.'],
+    ['pipeline concurrency below the SQS minimum', { pipelineMaxConcurrency: '1' }, 'pipelineMaxConcurrency: got "1" (from -c or cdk.json context); expected an integer from 2 to 100.'],
     ['volume encryption mode', { volumeKmsEncryption: 'yes' }, 'volumeKmsEncryption: got "yes" (from -c or cdk.json context); expected one of "auto", "always", "never".'],
   ];
 

@@ -61,6 +61,7 @@ describe('document bucket', () => {
           { Id: 'ExpireInput', Status: 'Enabled', Prefix: 'input/', ExpirationInDays: 90 },
           { Id: 'ExpireOutput', Status: 'Enabled', Prefix: 'output/', ExpirationInDays: 90 },
           { Id: 'ExpireFailure', Status: 'Enabled', Prefix: 'failure/', ExpirationInDays: 90 },
+          { Id: 'ExpireRequests', Status: 'Enabled', Prefix: 'requests/', ExpirationInDays: 90 },
         ],
       },
     });
@@ -73,19 +74,23 @@ describe('document bucket', () => {
     expect(ids).toEqual(['AbortIncompleteUploads', 'ExpireNoncurrentVersions']);
   });
 
-  test('data, logs and key are retained on stack deletion by default', () => {
+  test('data, logs, summaries and the data key are retained on stack deletion by default', () => {
     const { template } = defaultTestApp();
-    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key']) {
-      for (const resource of Object.values(template.findResources(type))) {
-        expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
-      }
+    const stateful = [
+      ...Object.values(template.findResources('AWS::S3::Bucket')),
+      ...Object.values(template.findResources('AWS::DynamoDB::Table')),
+      template.toJSON().Resources[onlyResourceId(template, 'AWS::KMS::Key', { Description: Match.stringLikeRegexp('documents') })],
+    ];
+    expect(stateful).toHaveLength(4);
+    for (const resource of stateful) {
+      expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
     }
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
   });
 
   test('dataRemovalPolicy=destroy deletes buckets (emptied first) and schedules the key for deletion', () => {
     const { template } = buildTestApp({ dataRemovalPolicy: 'destroy' });
-    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key']) {
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::DynamoDB::Table']) {
       for (const resource of Object.values(template.findResources(type))) {
         expect(resource.DeletionPolicy).toBe('Delete');
       }
@@ -127,11 +132,12 @@ describe('access log bucket', () => {
 describe('KMS key', () => {
   test('customer managed, rotated, and usable by CloudWatch (alarms to the encrypted topic) for this account only', () => {
     defaultTestApp().template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'Encrypts summarization documents, results and notifications',
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
           {
-            Sid: 'AllowPublishFromcloudwatch',
+            Sid: 'AllowEncryptForcloudwatch',
             Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],

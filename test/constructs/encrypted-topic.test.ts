@@ -48,7 +48,7 @@ test('CloudWatch may publish alarms to the operations topic, for this account on
 });
 
 test('no email subscriptions by default', () => {
-  defaultTestApp().template.resourceCountIs('AWS::SNS::Subscription', 0);
+  defaultTestApp().template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
 });
 
 test('notification emails subscribe to success and error; alarm emails to operations', () => {
@@ -56,7 +56,7 @@ test('notification emails subscribe to success and error; alarm emails to operat
     notificationEmails: 'research@example.com,bi@example.com',
     alarmEmails: 'oncall@example.com',
   });
-  const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).map((s) => [
+  const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } })).map((s) => [
     s.Properties.Endpoint,
     s.Properties.Protocol,
     s.Properties.TopicArn.Ref,

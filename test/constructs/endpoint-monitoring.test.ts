@@ -72,13 +72,15 @@ describe('operator alarms go to the operations topic (ALARM and OK)', () => {
     });
   });
 
-  test('seven operator alarms plus the scaling alarm', () => {
-    const { template } = defaultTestApp();
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
-    const toOperations = template.findResources('AWS::CloudWatch::Alarm', {
-      Properties: { AlarmActions: [{ Ref: operationsTopicId() }] },
-    });
-    expect(Object.keys(toOperations)).toHaveLength(7);
+  test.each([
+    ['seven endpoint and five pipeline alarms, plus the scaling alarm', {}, 12],
+    ['without the pipeline: seven endpoint alarms, plus the scaling alarm', { pipeline: 'false' }, 7],
+  ])('%s', (_name, values, operatorAlarms) => {
+    const { template } = buildTestApp(values);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', operatorAlarms + 1);
+    const topic = onlyResourceId(template, 'AWS::SNS::Topic', { DisplayName: 'Summarization endpoint alarms' });
+    const toOperations = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: [{ Ref: topic }] } });
+    expect(Object.keys(toOperations)).toHaveLength(operatorAlarms);
   });
 });
 
@@ -89,7 +91,12 @@ describe('dashboard', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const parts: unknown[] = dashboard.Properties.DashboardBody['Fn::Join'][1];
     const text = parts
-      .map((p) => (typeof p === 'string' ? p : (p as any)['Fn::GetAtt'] ? 'ep' : evaluate(p, template.toJSON(), TARGETS['us-east-1'])))
+      .map((p: any) => {
+        if (typeof p === 'string') return p;
+        if (p['Fn::GetAtt']) return p['Fn::GetAtt'][0].startsWith('Endpoint') ? 'ep' : p['Fn::GetAtt'][0];
+        if (p.Ref && !p.Ref.startsWith('AWS::')) return p.Ref;
+        return evaluate(p, template.toJSON(), TARGETS['us-east-1']);
+      })
       .join('');
     return JSON.parse(text);
   }
@@ -134,9 +141,9 @@ describe('dashboard', () => {
     for (const m of ['CPUUtilization', 'MemoryUtilization', 'DiskUtilization']) expect(host).toContain(`"${m}"`);
   });
 
-  test('an alarm status widget lists the seven operator alarms', () => {
+  test('an alarm status widget lists every operator alarm', () => {
     const widget = dashboardBody().widgets.find((w: any) => w.type === 'alarm');
-    expect(widget.properties.alarms).toHaveLength(7);
+    expect(widget.properties.alarms).toHaveLength(12);
   });
 
   test('the dashboard has no fixed name, and its URL follows the partition', () => {

@@ -3,7 +3,7 @@ import {
   HF_DLC_REGISTRY_ACCOUNTS,
   UNCONFIRMED_HF_DLC_REGISTRY_ACCOUNTS,
 } from '../../lib/constructs/inference-image';
-import { buildTestApp, defaultTestApp } from '../helpers/app';
+import { buildTestApp, defaultTestApp, executionStatements } from '../helpers/app';
 import { evaluate, TARGETS } from '../helpers/intrinsics';
 
 const TAG = '2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04';
@@ -14,8 +14,7 @@ function modelImage(template = defaultTestApp().template): unknown {
 }
 
 function executionPolicyStatements(template = defaultTestApp().template): any[] {
-  const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
-  return policy.Properties.PolicyDocument.Statement;
+  return executionStatements(template);
 }
 
 describe('Hugging Face DLC image URI, resolved per region from one region-agnostic template', () => {

@@ -1,8 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
+import { buildTestApp, defaultTestApp, executionRoleIds, executionStatements } from '../helpers/app';
 
-const statements = (template = defaultTestApp().template): any[] =>
-  Object.values(template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
+const statements = (template = defaultTestApp().template): any[] => executionStatements(template);
 
 const bucketObjects = (prefix: string) => ({
   'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DocumentsBucket'), 'Arn'] }, `/${prefix}/*`]],
@@ -94,12 +93,17 @@ describe('execution role', () => {
     });
   });
 
-  test('grants exactly: read input/, write output/ and failure/, the key, publish to the two topics, ECR pull, logs, metrics', () => {
+  test.each([
+    ['with the pipeline: also read the requests/ payloads it builds', {}, [bucketObjects('input'), bucketObjects('requests')]],
+    ['without the pipeline', { pipeline: 'false' }, bucketObjects('input')],
+  ])('grants exactly: read input/, write output/ and failure/, the key, publish to the two topics, ECR pull, logs, metrics — %s', (_name, values, readable) => {
     const exactly = (...all: object[]) => all.map((statement) => Match.objectEquals(statement));
-    defaultTestApp().template.hasResourceProperties('AWS::IAM::Policy', {
+    const { template } = buildTestApp(values);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: executionRoleIds(template).roleId }],
       PolicyDocument: { Statement: exactly(
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] } },
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: bucketObjects('input') },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: readable },
       { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: [bucketObjects('failure'), bucketObjects('output')] },
       { Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: [{ Ref: Match.stringLikeRegexp('^ErrorTopic') }, { Ref: Match.stringLikeRegexp('^SuccessTopic') }] },
       { Sid: 'PullInferenceImage', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: Match.anyValue() },
@@ -119,15 +123,14 @@ describe('execution role', () => {
       const s3Actions = [s.Action].flat().filter((a: string) => a.startsWith('s3:'));
       expect(s3Actions.filter((a: string) => a.includes('*'))).toEqual([]);
       if (s3Actions.length > 0) {
-        for (const resource of [s.Resource].flat()) expect(JSON.stringify(resource)).toMatch(/\/(input|output|failure)\/\*"\]\]\}$/);
+        for (const resource of [s.Resource].flat()) expect(JSON.stringify(resource)).toMatch(/\/(input|output|failure|requests)\/\*"\]\]\}$/);
       }
     }
   });
 
   test('the model depends on the role and its policy (no permission race at creation)', () => {
     const { template } = defaultTestApp();
-    const policyId = onlyResourceId(template, 'AWS::IAM::Policy');
-    const roleId = onlyResourceId(template, 'AWS::IAM::Role');
+    const { roleId, policyId } = executionRoleIds(template);
     const [model] = Object.values(template.findResources('AWS::SageMaker::Model'));
     expect(model.DependsOn).toEqual(expect.arrayContaining([policyId, roleId]));
     expect(template.toJSON().Resources[policyId].Properties.Roles).toEqual([{ Ref: roleId }]);

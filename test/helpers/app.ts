@@ -48,3 +48,17 @@ export function onlyResourceId(template: Template, type: string, props?: unknown
   if (ids.length !== 1) throw new Error(`expected exactly one ${type}, found ${ids.length}: ${ids.join(', ')}`);
   return ids[0];
 }
+
+/** Logical ids of the SageMaker execution role and its policy. */
+export function executionRoleIds(template: Template): { roleId: string; policyId: string } {
+  const roleId = onlyResourceId(template, 'AWS::IAM::Role', {
+    AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'sagemaker.amazonaws.com' } }] },
+  });
+  const policyId = onlyResourceId(template, 'AWS::IAM::Policy', { Roles: [{ Ref: roleId }] });
+  return { roleId, policyId };
+}
+
+/** The statements of the SageMaker execution role's policy. */
+export function executionStatements(template: Template): any[] {
+  return template.toJSON().Resources[executionRoleIds(template).policyId].Properties.PolicyDocument.Statement;
+}

@@ -43,6 +43,7 @@ describe('outputs', () => {
       ErrorTopicArn: topic('Summarization failed'),
       OperationsTopicArn: topic('Summarization endpoint alarms'),
       DashboardUrl: expect.objectContaining({ 'Fn::Join': expect.anything() }),
+      SummariesTableName: { Ref: expect.stringMatching(/^PipelineSummaries/) },
     });
     for (const output of Object.values(outputs())) expect(output.Description.length).toBeGreaterThan(5);
   });
@@ -50,4 +51,12 @@ describe('outputs', () => {
   test('have no exports (nothing else can lock these resources)', () => {
     for (const output of Object.values(outputs())) expect(output).not.toHaveProperty('Export');
   });
+});
+
+test('pipeline=false leaves out the pipeline and its output', () => {
+  const { template } = buildTestApp({ pipeline: 'false' });
+  template.resourceCountIs('AWS::Lambda::Function', 0);
+  template.resourceCountIs('AWS::DynamoDB::Table', 0);
+  template.resourceCountIs('AWS::SQS::Queue', 0);
+  expect(template.toJSON().Outputs).not.toHaveProperty('SummariesTableName');
 });

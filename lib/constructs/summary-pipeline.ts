@@ -1,0 +1,280 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SUMMARY_TABLE } from '../../common/summary-record';
+import { acknowledgeWildcard } from '../nag';
+import { AsyncInferenceEndpoint } from './async-inference-endpoint';
+import { DataKey } from './data-key';
+import { DOCUMENT_PREFIXES, DocumentStore } from './document-store';
+import { SummarizationModel } from './summarization-model';
+
+/** Messages that failed this many times move to the dead-letter queue. */
+export const MAX_RECEIVE_COUNT = 5;
+/** Dead-letter queues keep messages as long as SQS allows, for a person to inspect and redrive. */
+const DLQ_RETENTION = Duration.days(14);
+const LAMBDA_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
+
+export interface SummaryPipelineProps {
+  readonly documents: DocumentStore;
+  readonly dataKey: DataKey;
+  readonly model: SummarizationModel;
+  readonly endpoint: AsyncInferenceEndpoint;
+  readonly successTopic: sns.ITopic;
+  readonly errorTopic: sns.ITopic;
+  /** Recorded with each summary. */
+  readonly modelId: string;
+  /** Sent with each request. */
+  readonly invocationTimeoutSeconds: number;
+  /**
+   * Days before a record expires (DynamoDB TTL); 0 keeps records.
+   *
+   * @default 0
+   */
+  readonly retentionDays?: number;
+  /**
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Concurrent invoker Lambdas; bounds the InvokeEndpointAsync request rate during a bulk upload.
+   *
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * The research pipeline: an object created under `input/` is submitted to the endpoint
+ * automatically, and every result (success or failure) lands in a queryable DynamoDB table.
+ *
+ *   S3 (input/) → EventBridge rule → ingest queue → invoker Lambda → InvokeEndpointAsync
+ *   success/error topics → results queue → recorder Lambda → summaries table
+ *
+ * Both hops go through SQS queues with dead-letter queues, so nothing is dropped: a message
+ * that cannot be processed is retried, then kept for 14 days for inspection and redrive.
+ */
+export class SummaryPipeline extends Construct {
+  public readonly table: dynamodb.Table;
+  public readonly queueKey: kms.IKey;
+  public readonly ingestQueue: sqs.Queue;
+  public readonly ingestDeadLetterQueue: sqs.Queue;
+  public readonly resultsQueue: sqs.Queue;
+  public readonly resultsDeadLetterQueue: sqs.Queue;
+  public readonly uploadRule: events.Rule;
+  public readonly invoker: nodejs.NodejsFunction;
+  public readonly recorder: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: SummaryPipelineProps) {
+    super(scope, id);
+    const key = props.dataKey.key;
+    const { documents } = props;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    // Table (v1), not TableV2: TableV2 cannot render a customer-managed key in a
+    // region-agnostic stack.
+    this.table = new dynamodb.Table(this, 'Summaries', {
+      partitionKey: { name: SUMMARY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: SUMMARY_TABLE.timeToLiveAttribute,
+      removalPolicy,
+    });
+    for (const index of [SUMMARY_TABLE.byDocument, SUMMARY_TABLE.byDay]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+      });
+    }
+
+    // The queues have their own key: SNS subscriptions add a key-policy statement naming each
+    // topic, and the topics are encrypted with the data key, so sharing it would be circular.
+    // Queue contents are transient, so the key goes with the stack. (The SQS targets and
+    // subscriptions add the key-policy statements EventBridge and SNS need.)
+    const queueKey = new DataKey(this, 'QueueKey', {
+      description: 'Encrypts the summarization pipeline queues',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.queueKey = queueKey.key;
+
+    // Ingestion: S3 → EventBridge → SQS → invoker.
+    documents.enableEventBridgeNotifications();
+    this.ingestDeadLetterQueue = this.queue('IngestDeadLetterQueue', this.queueKey);
+    this.ingestQueue = this.queue('IngestQueue', this.queueKey, this.ingestDeadLetterQueue, Duration.minutes(12));
+    this.uploadRule = new events.Rule(this, 'UploadRule', {
+      description: `Documents uploaded under ${DOCUMENT_PREFIXES.input} go to the summarization ingest queue`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [documents.bucket.bucketName] },
+          object: { key: [{ prefix: DOCUMENT_PREFIXES.input }] },
+        },
+      },
+      targets: [
+        new targets.SqsQueue(this.ingestQueue, {
+          // Events EventBridge cannot deliver (after its own retries) are kept, not dropped.
+          deadLetterQueue: this.ingestDeadLetterQueue,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+
+    this.invoker = this.function('Invoker', 'invoker', Duration.minutes(2), 1024, {
+      BUCKET_NAME: documents.bucket.bucketName,
+      INPUT_PREFIX: DOCUMENT_PREFIXES.input,
+      REQUESTS_PREFIX: DOCUMENT_PREFIXES.requests,
+      ENDPOINT_NAME: props.endpoint.endpointName,
+      TABLE_NAME: this.table.tableName,
+      MODEL_ID: props.modelId,
+      INVOCATION_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
+      RETENTION_DAYS: String(props.retentionDays ?? 0),
+    });
+    this.invoker.addEventSource(
+      new SqsEventSource(this.ingestQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency ?? 5,
+      }),
+    );
+    documents.grantReadObjects(this.invoker, 'input');
+    documents.grantWriteObjects(this.invoker, 'requests');
+    iam.Grant.addToPrincipal({
+      grantee: this.invoker,
+      actions: ['sagemaker:InvokeEndpointAsync'],
+      resourceArns: [props.endpoint.endpointArn],
+    });
+    this.grantTableWrite(this.invoker, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    props.model.grantReadRequests('requests');
+
+    // Results: success and error topics → SQS → recorder.
+    this.resultsDeadLetterQueue = this.queue('ResultsDeadLetterQueue', this.queueKey);
+    this.resultsQueue = this.queue('ResultsQueue', this.queueKey, this.resultsDeadLetterQueue, Duration.minutes(6));
+    for (const topic of [props.successTopic, props.errorTopic]) {
+      topic.addSubscription(
+        new subscriptions.SqsSubscription(this.resultsQueue, {
+          rawMessageDelivery: true,
+          deadLetterQueue: this.resultsDeadLetterQueue,
+        }),
+      );
+    }
+    this.recorder = this.function('Recorder', 'recorder', Duration.minutes(1), 512, {
+      TABLE_NAME: this.table.tableName,
+      BUCKET_NAME: documents.bucket.bucketName,
+      INPUT_PREFIX: DOCUMENT_PREFIXES.input,
+      MODEL_ID: props.modelId,
+      RETENTION_DAYS: String(props.retentionDays ?? 0),
+    });
+    this.recorder.addEventSource(new SqsEventSource(this.resultsQueue, { batchSize: 10, reportBatchItemFailures: true }));
+    documents.grantReadObjects(this.recorder, 'output', 'failure');
+    this.grantTableWrite(this.recorder, 'dynamodb:UpdateItem');
+
+    this.acknowledgeFindings(documents);
+  }
+
+  /** Read access to the table and its indexes (for the CLI's export, dashboards, notebooks). */
+  public grantReadSummaries(grantee: iam.IGrantable): iam.Grant {
+    this.table.encryptionKey?.grant(grantee, 'kms:Decrypt');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resourceArns: [this.table.tableArn, `${this.table.tableArn}/index/*`],
+    });
+  }
+
+  private queue(id: string, key: kms.IKey, deadLetterQueue?: sqs.IQueue, visibilityTimeout?: Duration): sqs.Queue {
+    const queue = new sqs.Queue(this, id, {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      dataKeyReuse: Duration.hours(1),
+      enforceSSL: true,
+      retentionPeriod: deadLetterQueue ? Duration.days(4) : DLQ_RETENTION,
+      visibilityTimeout,
+      deadLetterQueue: deadLetterQueue ? { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT } : undefined,
+    });
+    if (!deadLetterQueue) {
+      queue.node.addMetadata('purpose', 'dead-letter queue');
+    }
+    return queue;
+  }
+
+  private function(
+    id: string,
+    handlerDir: string,
+    timeout: Duration,
+    memorySize: number,
+    environment: Record<string, string>,
+  ): nodejs.NodejsFunction {
+    // Our own role (no AWSLambdaBasicExecutionRole managed policy): logs go to the one log group
+    // below, and every other permission is granted explicitly.
+    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: LAMBDA_LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const fn = new nodejs.NodejsFunction(this, id, {
+      entry: path.join(LAMBDA_ROOT, handlerDir, 'index.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout,
+      role,
+      logGroup,
+      environment,
+      tracing: lambda.Tracing.ACTIVE,
+      bundling: {
+        // Ship the SDK we test against rather than whatever the runtime has.
+        bundleAwsSDK: true,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+      },
+    });
+    logGroup.grantWrite(role);
+    return fn;
+  }
+
+  private grantTableWrite(grantee: lambda.IFunction, ...actions: string[]): void {
+    this.table.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn] });
+  }
+
+  private acknowledgeFindings(documents: DocumentStore): void {
+    const objectReasons: Array<[nodejs.NodejsFunction, Array<keyof typeof DOCUMENT_PREFIXES>, string]> = [
+      [this.invoker, ['input', 'requests'], 'reads uploaded documents and writes the request payloads it builds from them'],
+      [this.recorder, ['output', 'failure'], 'reads the result or failure report named in each notification'],
+    ];
+    for (const [fn, prefixes, what] of objectReasons) {
+      const policy = fn.role!.node.findChild('DefaultPolicy').node.defaultChild!;
+      for (const prefix of prefixes) {
+        acknowledgeWildcard(
+          policy,
+          { resource: documents.objectsArn(prefix) },
+          `The ${fn.node.id.toLowerCase()} ${what}, under generated or user-chosen names; scoped to the ${DOCUMENT_PREFIXES[prefix]} prefix.`,
+        );
+      }
+      acknowledgeWildcard(
+        policy,
+        { resource: '*' },
+        'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) does not support resource-level permissions.',
+      );
+    }
+  }
+}

@@ -1,0 +1,255 @@
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
+
+const ref = (prefix: string) => ({ Ref: Match.stringLikeRegexp(`^${prefix}`) });
+const arnOf = (prefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), 'Arn'] });
+const objects = (prefix: string) => ({ 'Fn::Join': ['', [arnOf('DocumentsBucket'), `/${prefix}/*`]] });
+const exactly = (...statements: object[]) => statements.map((s) => Match.objectEquals(s));
+
+function functionId(template: Template, name: 'Invoker' | 'Recorder'): string {
+  return Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(`Pipeline${name}`) && !id.includes('Role'))!;
+}
+
+function policyOfFunction(template: Template, name: 'Invoker' | 'Recorder'): any[] {
+  const fn = template.toJSON().Resources[functionId(template, name)];
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  const policyId = onlyResourceId(template, 'AWS::IAM::Policy', { Roles: [{ Ref: roleId }] });
+  return template.toJSON().Resources[policyId].Properties.PolicyDocument.Statement;
+}
+
+describe('ingestion', () => {
+  test('the bucket sends its events to EventBridge (no notification custom resource)', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
+  });
+
+  test('only objects created under input/ in our bucket reach the ingest queue; undeliverable events are dead-lettered', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [ref('DocumentsBucket')] }, object: { key: [{ prefix: 'input/' }] } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf('PipelineIngestQueue'),
+          DeadLetterConfig: { Arn: arnOf('PipelineIngestDeadLetterQueue') },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        }),
+      ],
+    });
+  });
+
+  test('the invoker consumes the ingest queue in batches, reporting partial failures, with bounded concurrency', () => {
+    const { template } = buildTestApp({ pipelineMaxConcurrency: '8' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf('PipelineIngestQueue'),
+      FunctionName: { Ref: functionId(template, 'Invoker') },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 8 },
+    });
+  });
+
+  test('the invoker is told where things are', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          BUCKET_NAME: ref('DocumentsBucket'),
+          INPUT_PREFIX: 'input/',
+          REQUESTS_PREFIX: 'requests/',
+          ENDPOINT_NAME: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] },
+          TABLE_NAME: ref('PipelineSummaries'),
+          MODEL_ID: 'google/pegasus-large',
+          INVOCATION_TIMEOUT_SECONDS: '900',
+          RETENTION_DAYS: '90',
+        },
+      },
+    });
+  });
+
+  test('invoker permissions: read input/, write requests/, InvokeEndpointAsync on our endpoint, put/update records — nothing else', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: exactly(
+          { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf('PipelineInvokerLogs') },
+          {
+            Effect: 'Allow',
+            Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+            Resource: arnOf('PipelineIngestQueue'),
+          },
+          { Effect: 'Allow', Action: 'kms:Decrypt', Resource: [arnOf('DataKey'), arnOf('PipelineQueueKey')] },
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('input') },
+          { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: arnOf('DataKey') },
+          { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: objects('requests') },
+          { Effect: 'Allow', Action: 'sagemaker:InvokeEndpointAsync', Resource: ref('Endpoint') },
+          { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf('PipelineSummaries') },
+        ),
+      },
+    });
+    expect(policyOfFunction(template, 'Invoker')).toHaveLength(9);
+  });
+});
+
+describe('results', () => {
+  test('both result topics feed the results queue with raw delivery and a dead-letter queue', () => {
+    const { template } = defaultTestApp();
+    for (const topic of ['SuccessTopic', 'ErrorTopic']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'sqs',
+        TopicArn: ref(topic),
+        Endpoint: arnOf('PipelineResultsQueue'),
+        RawMessageDelivery: true,
+        RedrivePolicy: { deadLetterTargetArn: arnOf('PipelineResultsDeadLetterQueue') },
+      });
+    }
+  });
+
+  test('recorder permissions: read output/ and failure/, update records — nothing else', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: exactly(
+          { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf('PipelineRecorderLogs') },
+          {
+            Effect: 'Allow',
+            Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+            Resource: arnOf('PipelineResultsQueue'),
+          },
+          { Effect: 'Allow', Action: 'kms:Decrypt', Resource: [arnOf('DataKey'), arnOf('PipelineQueueKey')] },
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('failure'), objects('output')] },
+          { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: arnOf('DataKey') },
+          { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf('PipelineSummaries') },
+        ),
+      },
+    });
+  });
+
+  test('the recorder consumes the results queue in batches, reporting partial failures', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf('PipelineResultsQueue'),
+      FunctionName: { Ref: functionId(template, 'Recorder') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});
+
+describe('queues', () => {
+  test.each(['PipelineIngestQueue', 'PipelineResultsQueue'])('%s: KMS-encrypted with the queue key, redrives to its DLQ after 5 receives', (queue) => {
+    const dlq = queue.replace('Queue', 'DeadLetterQueue');
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: arnOf('PipelineQueueKey'),
+      RedrivePolicy: { deadLetterTargetArn: arnOf(dlq), maxReceiveCount: 5 },
+    });
+  });
+
+  test('dead-letter queues are encrypted and keep messages 14 days', () => {
+    const dlqs = defaultTestApp().template.findResources('AWS::SQS::Queue', {
+      Properties: { MessageRetentionPeriod: 1209600, KmsMasterKeyId: arnOf('PipelineQueueKey') },
+    });
+    expect(Object.keys(dlqs).sort()).toEqual([expect.stringMatching(/^PipelineIngestDeadLetterQueue/), expect.stringMatching(/^PipelineResultsDeadLetterQueue/)]);
+  });
+
+  test('every queue refuses requests without TLS', () => {
+    const { template } = defaultTestApp();
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(4);
+    for (const queue of queues) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    }
+  });
+
+  test('the queue key lets EventBridge and SNS encrypt into the queues', () => {
+    const statements = new Capture();
+    defaultTestApp().template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'Encrypts the summarization pipeline queues',
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: statements },
+    });
+    const principals = statements.asArray().map((s: any) => s.Principal?.Service).filter(Boolean);
+    expect(principals).toEqual(expect.arrayContaining(['events.amazonaws.com', 'sns.amazonaws.com']));
+  });
+});
+
+describe('summaries table', () => {
+  test('keyed by inference id, with by-document and by-day indexes, PITR, KMS, TTL, on demand, retained', () => {
+    const { template } = defaultTestApp();
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        KeySchema: [{ AttributeName: 'inferenceId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: arnOf('DataKey') },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [
+          Match.objectLike({ IndexName: 'byDocument', KeySchema: [{ AttributeName: 'sourceKey', KeyType: 'HASH' }, { AttributeName: 'submittedAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }),
+          Match.objectLike({ IndexName: 'byDay', KeySchema: [{ AttributeName: 'day', KeyType: 'HASH' }, { AttributeName: 'statusAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }),
+        ],
+        TableName: Match.absent(),
+      },
+    });
+  });
+});
+
+describe('functions', () => {
+  test.each(['Invoker', 'Recorder'] as const)('%s: Node.js 24 on ARM, traced, logs kept 90 days, no managed policies', (name) => {
+    const { template } = defaultTestApp();
+    const fn = template.toJSON().Resources[functionId(template, name)];
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+    const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+    expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(90);
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('alarms to the operations topic', () => {
+  const topic = () => ({ Ref: onlyResourceId(defaultTestApp().template, 'AWS::SNS::Topic', { DisplayName: 'Summarization endpoint alarms' }) });
+
+  test.each(['PipelineIngestDeadLetterQueue', 'PipelineResultsDeadLetterQueue'])('any message in %s', (queue) => {
+    defaultTestApp().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${queue}`), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic()],
+    });
+  });
+
+  test('an upload waiting more than 15 minutes to be submitted', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineIngestQueue'), 'QueueName'] } }],
+      Threshold: 900,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic()],
+    });
+  });
+
+  test.each(['Invoker', 'Recorder'] as const)('%s errors', (name) => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(template, name) } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      AlarmActions: [topic()],
+    });
+  });
+});
