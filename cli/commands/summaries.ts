@@ -1,0 +1,95 @@
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { stringify } from 'csv-stringify/sync';
+import { daysBetween, SUMMARY_TABLE, SummaryRecord, SummaryStatus } from '../../common/summary-record';
+
+export const EXPORT_COLUMNS = [
+  'inferenceId',
+  'status',
+  'sourceKey',
+  'day',
+  'submittedAt',
+  'completedAt',
+  'processingMs',
+  'modelId',
+  'summary',
+  'summaryTruncated',
+  'failureReason',
+  'outputLocation',
+  'failureLocation',
+] as const;
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+/**
+ * Every record whose latest status change fell on a day in [from, to] (UTC), optionally of one
+ * status: one `byDay` query per day, following pagination to the end.
+ */
+export async function* summariesBetween(
+  table: DynamoDBDocumentClient,
+  tableName: string,
+  from: string,
+  to: string,
+  status?: SummaryStatus,
+): AsyncGenerator<SummaryRecord> {
+  const { indexName, partitionKey, sortKey } = SUMMARY_TABLE.byDay;
+  for (const day of daysBetween(from, to)) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await table.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexName,
+          KeyConditionExpression: status ? '#day = :day AND begins_with(#sk, :status)' : '#day = :day',
+          ExpressionAttributeNames: status ? { '#day': partitionKey, '#sk': sortKey } : { '#day': partitionKey },
+          ExpressionAttributeValues: status ? { ':day': day, ':status': `${status}#` } : { ':day': day },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield item as SummaryRecord;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
+
+/** Every record of one source document, newest first. */
+export async function summariesOfDocument(table: DynamoDBDocumentClient, tableName: string, sourceKey: string): Promise<SummaryRecord[]> {
+  const { indexName, partitionKey } = SUMMARY_TABLE.byDocument;
+  const records: SummaryRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: indexName,
+        KeyConditionExpression: '#pk = :key',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':key': sourceKey },
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    records.push(...((page.Items ?? []) as SummaryRecord[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
+
+/** Formats records as CSV (with a header row) or JSON Lines; returns how many were written. */
+export async function writeRecords(
+  records: AsyncIterable<SummaryRecord>,
+  format: ExportFormat,
+  write: (chunk: string) => void,
+): Promise<number> {
+  let count = 0;
+  if (format === 'csv') write(stringify([[...EXPORT_COLUMNS]]));
+  for await (const record of records) {
+    if (format === 'csv') {
+      const r = record as unknown as Record<string, unknown>;
+      write(stringify([EXPORT_COLUMNS.map((c) => (r[c] === undefined || r[c] === null ? '' : String(r[c])))]));
+    } else {
+      write(`${JSON.stringify(record)}\n`);
+    }
+    count++;
+  }
+  return count;
+}

@@ -1,0 +1,59 @@
+import { PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+
+type Item = Record<string, unknown>;
+
+/**
+ * An in-memory table that understands the expressions our handlers use: conditions built from
+ * `attribute_not_exists(x)`, `#a = :v` and `OR`, and `SET x = :v, y = if_not_exists(y, :w)`.
+ * Anything else throws, so a handler change that this fake cannot honour fails loudly.
+ */
+export class FakeTable {
+  public readonly items = new Map<string, Item>();
+
+  constructor(private readonly key = 'inferenceId') {}
+
+  put(input: PutCommandInput): Record<string, never> {
+    const item = input.Item as Item;
+    const id = String(item[this.key]);
+    this.check(input.ConditionExpression, this.items.get(id), input.ExpressionAttributeNames, input.ExpressionAttributeValues);
+    this.items.set(id, { ...item });
+    return {};
+  }
+
+  update(input: UpdateCommandInput): { Attributes?: Item } {
+    const id = String((input.Key as Item)[this.key]);
+    const old = this.items.get(id);
+    this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
+    const names = input.ExpressionAttributeNames ?? {};
+    const values = input.ExpressionAttributeValues ?? {};
+    const item: Item = { ...(old ?? { [this.key]: id }) };
+    const match = /^SET (.+)$/.exec(input.UpdateExpression ?? '');
+    if (!match) throw new Error(`FakeTable: unsupported update ${input.UpdateExpression}`);
+    for (const assignment of match[1].split(/,\s*(?![^(]*\))/)) {
+      const [lhs, rhs] = assignment.split(/\s*=\s*/, 2);
+      const attribute = names[lhs] ?? lhs;
+      const ifNotExists = /^if_not_exists\((\S+), (:\w+)\)$/.exec(rhs);
+      if (ifNotExists) {
+        if (item[attribute] === undefined) item[attribute] = values[ifNotExists[2]];
+      } else if (/^:\w+$/.test(rhs)) {
+        item[attribute] = values[rhs];
+      } else {
+        throw new Error(`FakeTable: unsupported assignment ${assignment}`);
+      }
+    }
+    this.items.set(id, item);
+    return { Attributes: old };
+  }
+
+  private check(condition: string | undefined, item: Item | undefined, names: Record<string, string> = {}, values: Record<string, unknown> = {}): void {
+    if (!condition) return;
+    const holds = condition.split(' OR ').some((term) => {
+      const notExists = /^attribute_not_exists\((\w+)\)$/.exec(term.trim());
+      if (notExists) return item?.[notExists[1]] === undefined;
+      const equals = /^(#?\w+) = (:\w+)$/.exec(term.trim());
+      if (equals) return item !== undefined && item[names[equals[1]] ?? equals[1]] === values[equals[2]];
+      throw new Error(`FakeTable: unsupported condition ${term}`);
+    });
+    if (!holds) throw Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+  }
+}
