@@ -1,4 +1,5 @@
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
 
 const ref = (prefix: string) => ({ Ref: Match.stringLikeRegexp(`^${prefix}`) });
@@ -251,5 +252,26 @@ describe('alarms to the operations topic', () => {
       Threshold: 1,
       AlarmActions: [topic()],
     });
+  });
+});
+
+test('grantReadSummaries: GetItem and Query on the table and its indexes, and decrypt', () => {
+  const { template } = buildTestApp({}, (stack) => {
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    stack.pipeline!.grantReadSummaries(reader);
+  });
+  const readerId = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.startsWith('Reader'))!;
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    Roles: [{ Ref: readerId }],
+    PolicyDocument: {
+      Statement: exactly(
+        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: arnOf('DataKey') },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+          Resource: [arnOf('PipelineSummaries'), { 'Fn::Join': ['', [arnOf('PipelineSummaries'), '/index/*']] }],
+        },
+      ),
+    },
   });
 });
