@@ -1,17 +1,41 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-/** AWS clients for one region; credentials come from the standard chain (env, profile, SSO, role). */
+/**
+ * AWS clients for one region. Credentials come from the standard chain (environment, profile,
+ * SSO, role); the SDK's own retries (standard mode) handle transient errors on every call.
+ */
 export interface AwsClients {
   readonly cloudFormation: CloudFormationClient;
   readonly table: DynamoDBDocumentClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly s3: S3Client;
+  readonly runtime: SageMakerRuntimeClient;
+  readonly sagemaker: SageMakerClient;
+  readonly autoScaling: ApplicationAutoScalingClient;
+  readonly sns: SNSClient;
+  readonly cloudWatch: CloudWatchClient;
 }
 
 export function createClients(region?: string): AwsClients {
-  const config = region ? { region } : {};
+  const config = { ...(region ? { region } : {}), maxAttempts: 5 };
+  const dynamodb = new DynamoDBClient(config);
   return {
     cloudFormation: new CloudFormationClient(config),
-    table: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
+    table: DynamoDBDocumentClient.from(dynamodb),
+    dynamodb,
+    s3: new S3Client(config),
+    runtime: new SageMakerRuntimeClient(config),
+    sagemaker: new SageMakerClient(config),
+    autoScaling: new ApplicationAutoScalingClient(config),
+    sns: new SNSClient(config),
+    cloudWatch: new CloudWatchClient(config),
   };
 }

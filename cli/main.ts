@@ -1,8 +1,22 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_PARAMETERS } from '../common/payload';
 import type { SummaryStatus } from '../common/summary-record';
+import { stackName } from '../lib/summarizer-app';
 import { AwsClients, createClients } from './clients';
+import { findLeftovers } from './commands/cleanup';
+import { formatLoadReport, submitLoadRequests, trackLoad, uploadSamplePayloads } from './commands/load';
+import { submitDocuments } from './commands/submit';
+import { endpointStatus, formatStatus } from './commands/status';
+import { subscribeEmail } from './commands/subscribe';
 import { ExportFormat, summariesBetween, summariesOfDocument, writeRecords } from './commands/summaries';
+import { waitExitCode, waitForResults, WaitTarget } from './commands/wait';
+import { expandInputs } from './documents';
+import { Manifest, readManifest, writeManifest } from './manifest';
+import { Progress, silentProgress } from './progress';
+import { submitTable, waitTable } from './report';
+import { ResourceOverrides, Resources, resourcesFrom } from './resources';
 import { CliError, explainAwsError, readStackOutputs, requireOutput } from './stack-outputs';
 
 export interface CliIo {
@@ -10,6 +24,30 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Injected in tests (mocked SDK clients). */
   readonly clients?: (region?: string) => AwsClients;
+  /** Progress bars; the binary passes terminal bars, tests nothing. */
+  readonly progress?: () => Progress;
+  /** Injected in tests so polling does not wait. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+const positiveInt = (name: string, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be an integer from 1 to ${max}, got "${value}"`);
+  return n;
+};
+
+/** `--param key=value` (value parsed as JSON when it can be, else kept as a string). */
+function collectParam(value: string, previous: Record<string, unknown>): Record<string, unknown> {
+  const match = /^([A-Za-z_][\w]*)=(.*)$/.exec(value);
+  if (!match) throw new InvalidArgumentError(`expected key=value, got "${value}"`);
+  let parsed: unknown = match[2];
+  try {
+    parsed = JSON.parse(match[2]);
+  } catch {
+    // a plain string
+  }
+  return { ...previous, [match[1]]: parsed };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -26,8 +64,13 @@ interface GlobalOptions {
   readonly region?: string;
 }
 
+/** What a run decided about its exit code (commands that partly fail still finish their work). */
+export interface RunState {
+  exitCode: number;
+}
+
 /** The `summarizer` command line. */
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Command {
   const program = new Command('summarizer')
     .description('Work with a deployed PEGASUS summarization stack (resources are found from the stack outputs).')
     .option('--stage <stage>', 'stage whose stack PegasusSummarizer-<stage> to use', 'dev')
@@ -37,15 +80,180 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride()
     .showHelpAfterError();
 
+  const clientsFor = () => (io.clients ?? createClients)(program.opts<GlobalOptions>().region);
+  const progress = () => (io.progress ?? (() => silentProgress))();
+  const selectedStack = () => program.opts<GlobalOptions>().stack ?? stackName(program.opts<GlobalOptions>().stage);
+
   const context = async (tableOverride?: string) => {
     const global = program.opts<GlobalOptions>();
-    const clients = (io.clients ?? createClients)(global.region);
+    const clients = clientsFor();
     const outputs = tableOverride ? {} : await readStackOutputs(clients.cloudFormation, global);
     const tableName = requireOutput(outputs, 'SummariesTableName', '--table', tableOverride);
     return { clients, tableName };
   };
 
-  const summaries = program.command('summaries').description('Query the summaries recorded by the research pipeline.');
+  const resolve = async (overrides: ResourceOverrides): Promise<{ clients: AwsClients; resources: Resources }> => {
+    const clients = clientsFor();
+    const outputs = await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
+    return { clients, resources: resourcesFrom(selectedStack(), outputs, overrides) };
+  };
+
+  const runWait = async (targets: WaitTarget[], clients: AwsClients, tableName: string | undefined, options: { timeout: number; out?: string; download: boolean }) => {
+    const results = await waitForResults(
+      targets,
+      { timeoutSeconds: options.timeout, outDir: options.download ? options.out : undefined, tableName },
+      { s3: clients.s3, table: clients.table, progress: progress(), sleep: io.sleep, now: io.now },
+    );
+    io.stdout(waitTable(results));
+    return waitExitCode(results);
+  };
+  const setExit = (code: number) => {
+    state.exitCode = Math.max(state.exitCode, code);
+  };
+
+  const addOverrides = (command: Command) =>
+    command
+      .option('--bucket <name>', 'document bucket (default: stack output BucketName)')
+      .option('--endpoint <name>', 'endpoint (default: stack output EndpointName)')
+      .option('--table <name>', 'summaries table (default: stack output SummariesTableName)');
+
+  addOverrides(
+    program
+      .command('submit')
+      .summary('upload documents and submit them for summarization')
+      .description(
+        'Upload documents and submit them for summarization. Text files (.txt, .md) are wrapped as {"inputs": …, "parameters": …}; .json files are request payloads and go as they are. ' +
+          'With the pipeline deployed, the upload under input/ is the submission; otherwise (or with --direct) the CLI calls InvokeEndpointAsync. Re-running the same batch skips what was already submitted.',
+      )
+      .argument('<inputs...>', 'files, folders or glob patterns')
+      .option('--param <key=value>', 'generation parameter for text files, repeatable (e.g. --param max_length=256)', collectParam, {})
+      .option('--concurrency <n>', 'uploads and calls in flight', positiveInt('--concurrency', 64), 8)
+      .option('--manifest <file>', 'where to record what was submitted (read first, to skip earlier submissions)', 'summarizer-manifest.json')
+      .option('--direct', 'call InvokeEndpointAsync even when the pipeline is deployed (payloads then go under requests/)')
+      .option('--wait', 'then wait for the results (see wait)')
+      .option('--timeout <seconds>', 'with --wait: overall deadline', positiveInt('--timeout', 86_400), 3600)
+      .option('--out <dir>', 'with --wait: where to write summaries', 'summaries'),
+  ).action(async (inputs: string[], options: { param: Record<string, unknown>; concurrency: number; manifest: string; direct?: boolean; wait?: boolean; timeout: number; out: string } & ResourceOverrides) => {
+    const { clients, resources } = await resolve(options);
+    const mode = resources.tableName && !options.direct ? 'pipeline' : 'direct';
+    const previous = fs.existsSync(options.manifest) ? readManifest(options.manifest) : undefined;
+    const { files, unmatched } = await expandInputs(inputs);
+    const manifest = await submitDocuments(files, unmatched, {
+      resources,
+      mode,
+      parameters: { ...DEFAULT_PARAMETERS, ...options.param },
+      concurrency: options.concurrency,
+      previous,
+    }, { s3: clients.s3, runtime: clients.runtime, progress: progress(), sleep: io.sleep });
+    writeManifest(options.manifest, manifest);
+    io.stdout(submitTable(manifest));
+    io.stderr(`manifest written to ${options.manifest}\n`);
+    const problems = manifest.entries.filter((e) => e.status === 'rejected' || e.status === 'failed').length;
+    if (problems > 0) setExit(1);
+    if (options.wait) setExit(await runWait(targetsOf(manifest), clients, resources.tableName, { timeout: options.timeout, out: options.out, download: true }));
+  });
+
+  program
+    .command('wait')
+    .summary('wait for results, download summaries, report failures')
+    .description('Wait for results: polls both the output and the failure location (or the summaries table) with backoff until done or the deadline. Exit code 1 if any request failed, 2 if any is still pending at the deadline.')
+    .argument('<targets...>', 'a manifest file from submit, or inference ids (looked up in the summaries table)')
+    .option('--timeout <seconds>', 'overall deadline', positiveInt('--timeout', 86_400), 3600)
+    .option('--out <dir>', 'where to write summaries (<name>.summary.txt and the raw <name>.out.json)', 'summaries')
+    .option('--no-download', 'do not write summaries to disk')
+    .option('--table <name>', 'summaries table (default: stack output SummariesTableName)')
+    .action(async (args: string[], options: { timeout: number; out: string; download: boolean; table?: string }) => {
+      const clients = clientsFor();
+      if (args.length === 1 && args[0].endsWith('.json') && fs.existsSync(args[0])) {
+        const manifest = readManifest(args[0]);
+        setExit(await runWait(targetsOf(manifest), clients, options.table ?? manifest.tableName, options));
+        return;
+      }
+      const outputs = options.table ? {} : await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
+      const tableName = requireOutput(outputs, 'SummariesTableName', '--table (waiting by inference id needs the pipeline table; otherwise pass the manifest)', options.table);
+      setExit(await runWait(args.map((id) => ({ name: id, inferenceId: id })), clients, tableName, options));
+    });
+
+  program
+    .command('status')
+    .summary('endpoint, instances, queue, scaling activities, alarms')
+    .description('Endpoint status, instance counts, queue metrics over the last minutes, recent scaling activities (why it scaled), and alarms in ALARM.')
+    .option('--minutes <n>', 'metric window', positiveInt('--minutes', 1440), 60)
+    .option('--json', 'machine-readable output')
+    .option('--endpoint <name>', 'endpoint (default: stack output EndpointName)')
+    .action(async (options: { minutes: number; json?: boolean; endpoint?: string }) => {
+      const { clients, resources } = await resolve({ endpoint: options.endpoint });
+      let status;
+      try {
+        status = await endpointStatus(resources, options.minutes, clients);
+      } catch (error) {
+        explainAwsError(error, `reading endpoint "${resources.endpointName}"`);
+      }
+      io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      if (status.status !== 'InService') setExit(1);
+    });
+
+  addOverrides(
+    program
+      .command('load')
+      .summary('load-test the endpoint and report latency and scaling')
+      .description('Load test: submit --count requests built from sample articles at --rate per second, then report throughput, completion latency (p50/p95/p99), failures and how the endpoint scaled out and back to zero.')
+      .requiredOption('--count <n>', 'requests to submit', positiveInt('--count', 1_000_000))
+      .requiredOption('--rate <perSecond>', 'target submissions per second', positiveInt('--rate', 10_000))
+      .option('--concurrency <n>', 'calls in flight', positiveInt('--concurrency', 256), 32)
+      .option('--articles <dir>', 'folder of sample articles', path.join(__dirname, '..', 'samples', 'articles'))
+      .option('--timeout <seconds>', 'how long to follow the run', positiveInt('--timeout', 86_400), 7200)
+      .option('--poll <seconds>', 'seconds between progress checks', positiveInt('--poll', 3600), 30)
+      .option('--watch-scale-in', 'keep watching until the endpoint is back at zero instances')
+      .option('--no-track', 'only submit; do not wait for results'),
+  ).action(async (options: { count: number; rate: number; concurrency: number; articles: string; timeout: number; poll: number; watchScaleIn?: boolean; track: boolean } & ResourceOverrides) => {
+    const { clients, resources } = await resolve(options);
+    const { files } = await expandInputs([options.articles]);
+    const locations = await uploadSamplePayloads(files, resources, clients.s3);
+    if (locations.length === 0) throw new CliError(`no usable sample articles in "${options.articles}" (.txt, .md or .json).`);
+    const runId = new Date((io.now ?? Date.now)()).toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
+    const deps = { s3: clients.s3, runtime: clients.runtime, sagemaker: clients.sagemaker, progress: progress(), sleep: io.sleep, now: io.now };
+    const submissions = await submitLoadRequests(locations, { resources, count: options.count, ratePerSecond: options.rate, concurrency: options.concurrency, runId }, deps);
+    const report = await trackLoad(submissions, resources, { timeoutSeconds: options.track ? options.timeout : 0, pollSeconds: options.poll, watchScaleIn: options.watchScaleIn ?? false }, deps);
+    io.stdout(formatLoadReport(report));
+    if (report.submitErrors > 0 || report.failed > 0) setExit(1);
+    else if (options.track && report.unfinished > 0) setExit(2);
+  });
+
+  program
+    .command('subscribe')
+    .summary('subscribe an email address to the notifications')
+    .description('Subscribe an email address to the success and error topics (or, with --operations, to the alarm topic). SNS sends a confirmation email.')
+    .requiredOption('--email <address>', 'address to subscribe')
+    .option('--operations', 'subscribe to the operations (alarm) topic instead')
+    .action(async (options: { email: string; operations?: boolean }) => {
+      const { clients, resources } = await resolve({});
+      const topics = await subscribeEmail(clients.sns, resources, options.email, options.operations ?? false);
+      io.stdout(`subscribed ${options.email} to ${topics.join(', ')}; confirm the email from AWS Notifications.\n`);
+    });
+
+  program
+    .command('cleanup')
+    .summary('remove what cdk destroy leaves behind (dry run unless --yes)')
+    .description('After cdk destroy: remove what it leaves behind by design (retained buckets with every object version, the retained summaries table, a scalable target still registered). Lists them unless --yes.')
+    .option('--yes', 'really delete them')
+    .action(async (options: { yes?: boolean }) => {
+      const clients = clientsFor();
+      const leftovers = await findLeftovers(selectedStack(), program.opts<GlobalOptions>().stage, clients);
+      if (leftovers.length === 0) {
+        io.stdout(`nothing left behind by ${selectedStack()}.\n`);
+        return;
+      }
+      for (const l of leftovers) io.stdout(`${options.yes ? 'removing' : 'would remove'} ${l.kind} ${l.name}: ${l.action}\n`);
+      if (!options.yes) {
+        io.stdout('dry run: nothing was deleted. Run again with --yes to delete the above (this cannot be undone).\n');
+        return;
+      }
+      for (const l of leftovers) await l.remove();
+      io.stdout(`removed ${leftovers.length} resource${leftovers.length === 1 ? '' : 's'}. Retained KMS keys are not touched: schedule their deletion in the KMS console once nothing needs them.\n`);
+    });
+
+  const summaries = program.command('summaries').summary('query the summaries table (pipeline)').description('Query the summaries recorded by the research pipeline.');
 
   summaries
     .command('export')
@@ -91,12 +299,20 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
+/** Wait targets of a manifest: the entries that went through. */
+function targetsOf(manifest: Manifest): WaitTarget[] {
+  return manifest.entries
+    .filter((e) => (e.status === 'submitted' || e.status === 'already-submitted') && e.inferenceId)
+    .map((e) => ({ name: e.file, inferenceId: e.inferenceId!, outputLocation: e.outputLocation, failureLocation: e.failureLocation }));
+}
+
 /** Runs the CLI; resolves to the process exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const state: RunState = { exitCode: 0 };
+  const program = buildProgram(io, state);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
-    return 0;
+    return state.exitCode;
   } catch (error) {
     const e = error as Error & { exitCode?: number; code?: string };
     if (e.code?.startsWith('commander.')) return e.exitCode ?? 1; // commander printed the message

@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createClients } from '../../cli/clients';
 import { run } from '../../cli/main';
 
 const cloudFormation = mockClient(CloudFormationClient);
@@ -16,7 +16,7 @@ let err = '';
 const io = {
   stdout: (t: string) => (out += t),
   stderr: (t: string) => (err += t),
-  clients: () => ({ cloudFormation: new CloudFormationClient({ region: 'us-east-1' }), table: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })) }),
+  clients: () => createClients('us-east-1'),
 };
 
 const completed = {

@@ -1,0 +1,101 @@
+import { ApplicationAutoScalingClient, DescribeScalingActivitiesCommand } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { Resources } from '../resources';
+
+export interface EndpointStatus {
+  readonly endpointName: string;
+  readonly status?: string;
+  readonly failureReason?: string;
+  readonly currentInstances?: number;
+  readonly desiredInstances?: number;
+  /** Latest and largest value of each queue metric over the window; undefined when no data. */
+  readonly metrics: Record<string, { latest?: number; max?: number }>;
+  readonly scalingActivities: Array<{ time?: string; status?: string; description?: string; cause?: string }>;
+  readonly alarmsInAlarm: Array<{ name?: string; reason?: string; since?: string }>;
+  readonly windowMinutes: number;
+}
+
+export interface StatusDeps {
+  readonly sagemaker: SageMakerClient;
+  readonly cloudWatch: CloudWatchClient;
+  readonly autoScaling: ApplicationAutoScalingClient;
+  readonly now?: () => Date;
+}
+
+const QUEUE_METRICS = ['ApproximateBacklogSize', 'ApproximateBacklogSizePerInstance', 'ApproximateAgeOfOldestRequest', 'HasBacklogWithoutCapacity'];
+
+/** What the endpoint is doing now, why it last scaled, and what is alarming. */
+export async function endpointStatus(resources: Resources, windowMinutes: number, deps: StatusDeps): Promise<EndpointStatus> {
+  const now = (deps.now ?? (() => new Date()))();
+  const endpoint = await deps.sagemaker.send(new DescribeEndpointCommand({ EndpointName: resources.endpointName }));
+  const variant = endpoint.ProductionVariants?.[0];
+
+  const data = await deps.cloudWatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(now.getTime() - windowMinutes * 60_000),
+      EndTime: now,
+      ScanBy: 'TimestampDescending',
+      MetricDataQueries: QUEUE_METRICS.map((metricName, i) => ({
+        Id: `m${i}`,
+        Label: metricName,
+        MetricStat: {
+          // Queue metrics carry only the EndpointName dimension.
+          Metric: { Namespace: 'AWS/SageMaker', MetricName: metricName, Dimensions: [{ Name: 'EndpointName', Value: resources.endpointName }] },
+          Period: 60,
+          Stat: metricName === 'ApproximateAgeOfOldestRequest' ? 'Maximum' : 'Average',
+        },
+      })),
+    }),
+  );
+  const metrics: EndpointStatus['metrics'] = {};
+  for (const [i, name] of QUEUE_METRICS.entries()) {
+    const values = data.MetricDataResults?.find((r) => r.Id === `m${i}`)?.Values ?? [];
+    metrics[name] = { latest: values[0], max: values.length ? Math.max(...values) : undefined };
+  }
+
+  const activities = await deps.autoScaling.send(
+    new DescribeScalingActivitiesCommand({
+      ServiceNamespace: 'sagemaker',
+      ResourceId: `endpoint/${resources.endpointName}/variant/${variant?.VariantName ?? 'AllTraffic'}`,
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      MaxResults: 10,
+    }),
+  );
+  const alarms = await deps.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: resources.stackName, StateValue: 'ALARM' }));
+
+  return {
+    endpointName: resources.endpointName,
+    status: endpoint.EndpointStatus,
+    failureReason: endpoint.FailureReason,
+    currentInstances: variant?.CurrentInstanceCount,
+    desiredInstances: variant?.DesiredInstanceCount,
+    metrics,
+    scalingActivities: (activities.ScalingActivities ?? []).map((a) => ({
+      time: a.StartTime?.toISOString(),
+      status: a.StatusCode,
+      description: a.Description,
+      cause: a.Cause,
+    })),
+    alarmsInAlarm: (alarms.MetricAlarms ?? []).map((a) => ({ name: a.AlarmName, reason: a.StateReason, since: a.StateUpdatedTimestamp?.toISOString() })),
+    windowMinutes,
+  };
+}
+
+/** The human-readable report. */
+export function formatStatus(s: EndpointStatus): string {
+  const fmt = (v: number | undefined) => (v === undefined ? 'no data' : String(Math.round(v * 100) / 100));
+  const lines = [
+    `Endpoint   ${s.endpointName}: ${s.status ?? 'unknown'}${s.failureReason ? ` (${s.failureReason})` : ''}`,
+    `Instances  ${s.currentInstances ?? '?'} running, ${s.desiredInstances ?? '?'} desired`,
+    `Queue (last ${s.windowMinutes} min: latest / max)`,
+    ...Object.entries(s.metrics).map(([name, m]) => `  ${name.padEnd(36)} ${fmt(m.latest)} / ${fmt(m.max)}`),
+    'Recent scaling activities',
+    ...(s.scalingActivities.length
+      ? s.scalingActivities.map((a) => `  ${a.time ?? ''} ${a.status ?? ''}: ${a.description ?? ''}${a.cause ? ` (cause: ${a.cause})` : ''}`)
+      : ['  none']),
+    'Alarms in ALARM',
+    ...(s.alarmsInAlarm.length ? s.alarmsInAlarm.map((a) => `  ${a.name} since ${a.since}: ${a.reason}`) : ['  none']),
+  ];
+  return `${lines.join('\n')}\n`;
+}

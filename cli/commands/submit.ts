@@ -1,0 +1,141 @@
+import * as path from 'path';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { Upload } from '@aws-sdk/lib-storage';
+import { inferenceIdForObject } from '../../common/inference-id';
+import { PAYLOAD_CONTENT_TYPE } from '../../common/payload';
+import { withRetry } from '../../common/retry';
+import { mapPool } from '../concurrency';
+import { prepareDocument } from '../documents';
+import { Manifest, ManifestEntry, SubmissionMode } from '../manifest';
+import { Progress, silentProgress } from '../progress';
+import { Resources } from '../resources';
+
+export interface SubmitSettings {
+  readonly resources: Resources;
+  /** pipeline: upload under input/ and let the pipeline submit; direct: upload and call InvokeEndpointAsync. */
+  readonly mode: SubmissionMode;
+  /** Generation parameters for wrapped text (truncation stays on unless overridden). */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly concurrency: number;
+  /** A manifest from an earlier run of the same batch: its submitted entries are not sent again. */
+  readonly previous?: Manifest;
+}
+
+export interface SubmitDeps {
+  readonly s3: S3Client;
+  readonly runtime: SageMakerRuntimeClient;
+  readonly progress?: Progress;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Where a payload goes. Content-addressed (`<sha256>.json`), so re-running a batch finds its
+ * earlier uploads. In direct mode with the pipeline deployed, payloads go under requests/:
+ * anything under input/ would also be submitted by the pipeline.
+ */
+export function payloadKey(mode: SubmissionMode, resources: Resources, contentId: string): string {
+  const prefix = mode === 'direct' && resources.tableName ? 'requests/cli/' : 'input/cli/';
+  return `${prefix}${contentId}.json`;
+}
+
+const isNotFound = (e: unknown) => ['NotFound', 'NoSuchKey'].includes((e as Error).name) || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+
+async function existingEtag(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  try {
+    return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Uploads and submits every file, at most `concurrency` at a time. One file's failure never
+ * stops the others; every file ends in the manifest with its outcome.
+ */
+export async function submitDocuments(files: readonly string[], unmatched: readonly string[], settings: SubmitSettings, deps: SubmitDeps): Promise<Manifest> {
+  const { resources, mode } = settings;
+  const progress = deps.progress ?? silentProgress;
+  const now = deps.now ?? (() => new Date());
+  const previousByKey = new Map((settings.previous?.entries ?? []).filter((e) => e.key && e.inferenceId).map((e) => [e.key!, e]));
+  const retry = { attempts: 6, baseDelayMs: 250, sleep: deps.sleep };
+
+  progress.start(files.length, 'Submitting');
+  const entries = await mapPool(files, settings.concurrency, async (file): Promise<ManifestEntry> => {
+    try {
+      const prepared = await prepareDocument(file, settings.parameters);
+      if (!prepared.ok) return { file, status: 'rejected', reason: prepared.reason };
+      const key = payloadKey(mode, resources, prepared.contentId);
+      const earlier = previousByKey.get(key);
+      if (earlier && (earlier.status === 'submitted' || earlier.status === 'already-submitted')) {
+        return { ...earlier, file, status: 'already-submitted' };
+      }
+
+      let etag = await withRetry(() => existingEtag(deps.s3, resources.bucket, key), retry);
+      const alreadyUploaded = etag !== undefined;
+      if (!alreadyUploaded) {
+        const upload = new Upload({
+          client: deps.s3,
+          params: { Bucket: resources.bucket, Key: key, Body: prepared.body(), ContentType: PAYLOAD_CONTENT_TYPE },
+          queueSize: 4,
+          partSize: 64 * 1024 * 1024,
+        });
+        etag = (await upload.done()).ETag;
+      }
+      const inputLocation = `s3://${resources.bucket}/${key}`;
+
+      if (mode === 'pipeline') {
+        // The pipeline derives the InferenceId from bucket, key and ETag; so can we.
+        return {
+          file,
+          key,
+          status: alreadyUploaded ? 'already-submitted' : 'submitted',
+          inferenceId: inferenceIdForObject(resources.bucket, key, etag ?? ''),
+          submittedAt: now().toISOString(),
+        };
+      }
+      const response = await withRetry(
+        () =>
+          deps.runtime.send(
+            new InvokeEndpointAsyncCommand({
+              EndpointName: resources.endpointName,
+              InputLocation: inputLocation,
+              ContentType: PAYLOAD_CONTENT_TYPE,
+              InferenceId: prepared.contentId,
+              InvocationTimeoutSeconds: resources.invocationTimeoutSeconds,
+            }),
+          ),
+        retry,
+      );
+      return {
+        file,
+        key,
+        status: 'submitted',
+        inferenceId: response.InferenceId ?? prepared.contentId,
+        outputLocation: response.OutputLocation,
+        failureLocation: response.FailureLocation,
+        submittedAt: now().toISOString(),
+      };
+    } catch (e) {
+      return { file, status: 'failed', reason: `${(e as Error).name}: ${(e as Error).message}` };
+    } finally {
+      progress.increment();
+    }
+  });
+  progress.stop();
+
+  return {
+    version: 1,
+    stackName: resources.stackName,
+    bucket: resources.bucket,
+    endpointName: resources.endpointName,
+    mode,
+    tableName: resources.tableName,
+    entries: [...unmatched.map((file): ManifestEntry => ({ file, status: 'rejected', reason: 'no such file, folder or matching glob' })), ...entries],
+  };
+}
+
+/** Relative path for display. */
+export const displayName = (file: string) => (path.isAbsolute(file) ? path.relative(process.cwd(), file) || file : file);

@@ -1,0 +1,91 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import fg from 'fast-glob';
+import { classifyDocument, decodeUtf8, DocumentKind, wrapText } from '../common/payload';
+
+/** A file named on the command line, ready to upload, or the reason it cannot be. */
+export type PreparedDocument =
+  | {
+      readonly ok: true;
+      readonly file: string;
+      readonly kind: DocumentKind;
+      /** sha256 of the request payload: the same content is the same request. */
+      readonly contentId: string;
+      readonly sizeBytes: number;
+      /** The payload bytes (text wrapped); for .json, read again as a stream when uploading. */
+      readonly body: () => Buffer | fs.ReadStream;
+    }
+  | { readonly ok: false; readonly file: string; readonly reason: string };
+
+/**
+ * Expands files, folders (every file below them) and glob patterns. Names that match nothing
+ * are kept and reported as problems, never dropped.
+ */
+export async function expandInputs(inputs: readonly string[]): Promise<{ files: string[]; unmatched: string[] }> {
+  const files: string[] = [];
+  const unmatched: string[] = [];
+  for (const input of inputs) {
+    let matches: string[];
+    if (fs.existsSync(input) && fs.statSync(input).isDirectory()) {
+      matches = await fg('**/*', { cwd: input, absolute: true, onlyFiles: true, dot: false });
+    } else if (fs.existsSync(input)) {
+      matches = [path.resolve(input)];
+    } else if (fg.isDynamicPattern(input)) {
+      matches = await fg(input, { absolute: true, onlyFiles: true });
+    } else {
+      matches = [];
+    }
+    if (matches.length === 0) unmatched.push(input);
+    files.push(...matches.sort());
+  }
+  return { files: [...new Set(files)], unmatched };
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Largest .json payload we parse to check it before uploading; bigger ones go as they are. */
+const MAX_VALIDATED_JSON_BYTES = 50_000_000;
+
+/**
+ * Builds the request payload the same way the pipeline does (common/payload): text is wrapped
+ * with generation parameters, .json is a payload already. Every refusal says why.
+ */
+export async function prepareDocument(file: string, parameters: Readonly<Record<string, unknown>>): Promise<PreparedDocument> {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (e) {
+    return { ok: false, file, reason: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  const classification = classifyDocument(path.basename(file), size);
+  if (!classification.ok) return { ok: false, file, reason: classification.reason };
+
+  if (classification.kind === 'payload') {
+    if (size <= MAX_VALIDATED_JSON_BYTES) {
+      try {
+        JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        return { ok: false, file, reason: `not valid JSON (${(e as Error).message})` };
+      }
+    }
+    return { ok: true, file, kind: 'payload', contentId: await sha256OfFile(file), sizeBytes: size, body: () => fs.createReadStream(file) };
+  }
+
+  const decoded = decodeUtf8(fs.readFileSync(file));
+  if (!decoded.ok) return { ok: false, file, reason: decoded.reason };
+  const payload = Buffer.from(wrapText(decoded.text, parameters), 'utf8');
+  return {
+    ok: true,
+    file,
+    kind: 'text',
+    contentId: createHash('sha256').update(payload).digest('hex'),
+    sizeBytes: payload.length,
+    body: () => payload,
+  };
+}

@@ -1,0 +1,37 @@
+import { CliError, requireOutput, StackOutputs } from './stack-outputs';
+
+/** What the commands need to know about a deployed stack. */
+export interface Resources {
+  readonly stackName: string;
+  readonly bucket: string;
+  readonly endpointName: string;
+  readonly invocationTimeoutSeconds: number;
+  readonly successTopicArn?: string;
+  readonly errorTopicArn?: string;
+  readonly operationsTopicArn?: string;
+  /** Present when the research pipeline is deployed: uploads under input/ are submitted for us. */
+  readonly tableName?: string;
+}
+
+export interface ResourceOverrides {
+  readonly bucket?: string;
+  readonly endpoint?: string;
+  readonly table?: string;
+}
+
+export function resourcesFrom(stackName: string, outputs: StackOutputs, overrides: ResourceOverrides = {}): Resources {
+  const timeout = Number(outputs.InvocationTimeoutSeconds ?? 900);
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 3600) {
+    throw new CliError(`the stack output InvocationTimeoutSeconds is "${outputs.InvocationTimeoutSeconds}", not an integer from 1 to 3600.`);
+  }
+  return {
+    stackName,
+    bucket: requireOutput(outputs, 'BucketName', '--bucket', overrides.bucket),
+    endpointName: requireOutput(outputs, 'EndpointName', '--endpoint', overrides.endpoint),
+    invocationTimeoutSeconds: timeout,
+    successTopicArn: outputs.SuccessTopicArn,
+    errorTopicArn: outputs.ErrorTopicArn,
+    operationsTopicArn: outputs.OperationsTopicArn,
+    tableName: overrides.table ?? outputs.SummariesTableName,
+  };
+}
