@@ -137,7 +137,10 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     const { clients, resources } = await resolve(options);
     const mode = resources.tableName && !options.direct ? 'pipeline' : 'direct';
     const previous = fs.existsSync(options.manifest) ? readManifest(options.manifest) : undefined;
-    const { files, unmatched } = await expandInputs(inputs);
+    const expanded = await expandInputs(inputs);
+    // The manifest itself is JSON and may sit in the folder being submitted: never send it.
+    const files = expanded.files.filter((f) => path.resolve(f) !== path.resolve(options.manifest));
+    const { unmatched } = expanded;
     const manifest = await submitDocuments(files, unmatched, {
       resources,
       mode,

@@ -1,0 +1,161 @@
+import 'aws-sdk-client-mock-jest';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { mockClient } from 'aws-sdk-client-mock';
+import { inferenceIdForObject } from '../../common/inference-id';
+import { readManifest } from '../../cli/manifest';
+import { BASE_OUTPUTS, DescribeStacksCommand, runCli, stackOutputs, tempFiles } from '../helpers/cli';
+
+const cloudFormation = mockClient(CloudFormationClient);
+const s3 = mockClient(S3Client);
+const runtime = mockClient(SageMakerRuntimeClient);
+const notFound = Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const wrapped = (text: string) => JSON.stringify({ inputs: text, parameters: { truncation: true } });
+
+let dir: string;
+let manifestPath: string;
+
+beforeEach(() => {
+  cloudFormation.reset();
+  s3.reset();
+  runtime.reset();
+  cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs(BASE_OUTPUTS));
+  s3.on(HeadObjectCommand).rejects(notFound);
+  s3.on(PutObjectCommand).callsFake((input) => ({ ETag: `"etag-${input.Key}"` }));
+  runtime.on(InvokeEndpointAsyncCommand).callsFake((input) => ({
+    InferenceId: input.InferenceId,
+    OutputLocation: `s3://docs-bucket/output/${input.InferenceId}.out`,
+    FailureLocation: `s3://docs-bucket/failure/${input.InferenceId}-error.out`,
+  }));
+  dir = tempFiles({
+    'brief.txt': 'Markets rallied.',
+    'nested/paper.json': '{"inputs": "A paper.", "parameters": {"max_length": 64}}',
+  });
+  manifestPath = path.join(dir, 'manifest.json');
+});
+
+describe('without the pipeline (direct)', () => {
+  test('text is wrapped, payloads are uploaded content-addressed under input/cli/, and submitted with a content-derived InferenceId', async () => {
+    const { code, out } = await runCli(['submit', dir, '--manifest', manifestPath, '--param', 'max_length=128']);
+    expect(code).toBe(0);
+    const briefPayload = JSON.stringify({ inputs: 'Markets rallied.', parameters: { truncation: true, max_length: 128 } });
+    const paperPayload = '{"inputs": "A paper.", "parameters": {"max_length": 64}}';
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'docs-bucket', Key: `input/cli/${sha(briefPayload)}.json`, ContentType: 'application/json' });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: `input/cli/${sha(paperPayload)}.json` });
+    expect(runtime).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, {
+      EndpointName: 'ep',
+      InputLocation: `s3://docs-bucket/input/cli/${sha(briefPayload)}.json`,
+      ContentType: 'application/json',
+      InferenceId: sha(briefPayload),
+      InvocationTimeoutSeconds: 1800,
+    });
+    const manifest = readManifest(manifestPath);
+    expect(manifest).toMatchObject({ version: 1, mode: 'direct', bucket: 'docs-bucket', endpointName: 'ep', stackName: 'PegasusSummarizer-dev' });
+    expect(manifest.entries.map((e) => [path.basename(e.file), e.status, e.inferenceId])).toEqual([
+      ['brief.txt', 'submitted', sha(briefPayload)],
+      ['paper.json', 'submitted', sha(paperPayload)],
+    ]);
+    expect(manifest.entries[0].outputLocation).toBe(`s3://docs-bucket/output/${sha(briefPayload)}.out`);
+    expect(out).toContain('2 submitted');
+  });
+
+  test('throttled calls are retried with backoff and succeed', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    runtime.on(InvokeEndpointAsyncCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ OutputLocation: 's3://docs-bucket/output/x.out' });
+    const { code } = await runCli(['submit', path.join(dir, 'brief.txt'), '--manifest', manifestPath]);
+    expect(code).toBe(0);
+    expect(runtime).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 3);
+    expect(readManifest(manifestPath).entries[0].status).toBe('submitted');
+  });
+
+  test('re-running the same batch submits nothing twice', async () => {
+    await runCli(['submit', dir, '--manifest', manifestPath]);
+    s3.resetHistory();
+    runtime.resetHistory();
+    const { code, out } = await runCli(['submit', dir, '--manifest', manifestPath]);
+    expect(code).toBe(0);
+    expect(runtime).not.toHaveReceivedCommand(InvokeEndpointAsyncCommand);
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(out).toContain('2 already-submitted');
+  });
+
+  test('a partial batch failure: every file is accounted for, the good ones go through, exit code 1', async () => {
+    const bad = tempFiles({
+      'good.md': '# Findings\nThe trial met its endpoint.',
+      'empty.txt': '',
+      'latin1.txt': Buffer.from([0x63, 0x61, 0x66, 0xe9]),
+      'scan.pdf': '%PDF-1.7',
+      'broken.json': '{"inputs": ',
+      'upload-fails.txt': 'This one hits an S3 error.',
+    });
+    s3.on(PutObjectCommand, { Key: `input/cli/${sha(wrapped('This one hits an S3 error.'))}.json` }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    const { code, out } = await runCli(['submit', bad, path.join(bad, 'missing.txt'), '--manifest', manifestPath]);
+    expect(code).toBe(1);
+    const byName = Object.fromEntries(readManifest(manifestPath).entries.map((e) => [path.basename(e.file), [e.status, e.reason]]));
+    expect(byName).toEqual({
+      'missing.txt': ['rejected', 'no such file, folder or matching glob'],
+      'broken.json': ['rejected', expect.stringMatching(/^not valid JSON/)],
+      'empty.txt': ['rejected', 'empty object: there is nothing to summarize'],
+      'good.md': ['submitted', undefined],
+      'latin1.txt': ['rejected', 'the document is not valid UTF-8 text'],
+      'scan.pdf': ['rejected', expect.stringContaining('unsupported content')],
+      'upload-fails.txt': ['failed', 'AccessDenied: Access Denied'],
+    });
+    expect(runtime).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1);
+    expect(out).toMatch(/1 submitted/);
+    expect(out).toMatch(/5 rejected/);
+    expect(out).toMatch(/1 failed/);
+  });
+
+  test('a glob pattern selects files', async () => {
+    const { code } = await runCli(['submit', `${dir}/**/*.json`, '--manifest', manifestPath]);
+    expect(code).toBe(0);
+    expect(readManifest(manifestPath).entries.map((e) => path.basename(e.file))).toEqual(['paper.json']);
+  });
+});
+
+describe('with the pipeline deployed', () => {
+  beforeEach(() => {
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ ...BASE_OUTPUTS, SummariesTableName: 'summaries' }));
+  });
+
+  test('the upload under input/ is the submission: no InvokeEndpointAsync, the pipeline inference id is recorded', async () => {
+    const { code } = await runCli(['submit', path.join(dir, 'brief.txt'), '--manifest', manifestPath]);
+    expect(code).toBe(0);
+    expect(runtime).not.toHaveReceivedCommand(InvokeEndpointAsyncCommand);
+    const key = `input/cli/${sha(wrapped('Markets rallied.'))}.json`;
+    expect(readManifest(manifestPath)).toMatchObject({
+      mode: 'pipeline',
+      tableName: 'summaries',
+      entries: [{ status: 'submitted', key, inferenceId: inferenceIdForObject('docs-bucket', key, `"etag-${key}"`) }],
+    });
+  });
+
+  test('an object already uploaded is not uploaded again (the pipeline already has it)', async () => {
+    s3.on(HeadObjectCommand).resolves({ ETag: '"earlier"' });
+    await runCli(['submit', path.join(dir, 'brief.txt'), '--manifest', manifestPath]);
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    const key = `input/cli/${sha(wrapped('Markets rallied.'))}.json`;
+    expect(readManifest(manifestPath).entries[0]).toMatchObject({ status: 'already-submitted', inferenceId: inferenceIdForObject('docs-bucket', key, '"earlier"') });
+  });
+
+  test('--direct puts payloads under requests/ so the pipeline does not submit them a second time', async () => {
+    await runCli(['submit', path.join(dir, 'brief.txt'), '--direct', '--manifest', manifestPath]);
+    const key = `requests/cli/${sha(wrapped('Markets rallied.'))}.json`;
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: key });
+    expect(runtime).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, { InputLocation: `s3://docs-bucket/${key}` });
+  });
+});
+
+test('missing stack outputs name the flag that supplies them', async () => {
+  cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ BucketName: 'b' }));
+  const { code, err } = await runCli(['submit', dir, '--manifest', manifestPath]);
+  expect(code).toBe(1);
+  expect(err).toBe('error: the stack has no EndpointName output (is it deployed with this feature on?); pass --endpoint to name it directly.\n');
+  expect(fs.existsSync(manifestPath)).toBe(false);
+});
