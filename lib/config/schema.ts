@@ -86,7 +86,7 @@ export const CONFIG_SCHEMA = {
   ),
   scaleInCooldownSeconds: integer('Cooldown after a scale-in activity.', 120, 0, 3600),
   scaleOutCooldownSeconds: integer(
-    'Cooldown after a scale-out activity (target tracking and the scale-from-zero step policy).',
+    'Cooldown after a target-tracking scale-out activity.',
     120,
     0,
     3600,
@@ -94,6 +94,12 @@ export const CONFIG_SCHEMA = {
   scaleOutFromZero: boolean(
     'Add the step-scaling policy and `HasBacklogWithoutCapacity` alarm that start an instance as soon as work arrives at zero instances.',
     true,
+  ),
+  scaleFromZeroCooldownSeconds: integer(
+    'Cooldown of the scale-from-zero step policy. CloudWatch re-invokes the policy every minute while requests wait with no instance in service, so a cooldown shorter than a cold start (7-9 minutes) starts several instances for one request.',
+    600,
+    60,
+    3600,
   ),
   maxConcurrentInvocationsPerInstance: integer(
     'Requests SageMaker sends to one instance at a time (`ClientConfig.MaxConcurrentInvocationsPerInstance`).',

@@ -30,11 +30,19 @@ export interface EndpointAutoScalingProps {
    */
   readonly scaleInCooldown?: Duration;
   /**
-   * Applies to target tracking and to the scale-from-zero step policy.
+   * Cooldown after a target-tracking scale-out.
    *
    * @default Duration.seconds(300)
    */
   readonly scaleOutCooldown?: Duration;
+  /**
+   * Cooldown of the scale-from-zero step policy. Its alarm stays in ALARM until the first
+   * instance is in service, and CloudWatch re-invokes the policy while it does, so anything
+   * shorter than a cold start adds an instance per cooldown for a single waiting request.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly scaleFromZeroCooldown?: Duration;
   /**
    * Add the step-scaling policy that starts one instance as soon as requests wait at zero
    * instances. Without it, target tracking only wakes the endpoint once the backlog exceeds
@@ -98,7 +106,7 @@ export class EndpointAutoScaling extends Construct {
         stepScalingPolicyConfiguration: {
           adjustmentType: 'ChangeInCapacity',
           metricAggregationType: 'Average',
-          cooldown: scaleOutCooldown,
+          cooldown: (props.scaleFromZeroCooldown ?? Duration.minutes(10)).toSeconds(),
           stepAdjustments: [{ metricIntervalLowerBound: 0, scalingAdjustment: 1 }],
         },
       });

@@ -105,6 +105,7 @@ export class SummarizerStack extends Stack {
       scaleInCooldown: Duration.seconds(c.scaleInCooldownSeconds),
       scaleOutCooldown: Duration.seconds(c.scaleOutCooldownSeconds),
       scaleOutFromZero: c.scaleOutFromZero,
+      scaleFromZeroCooldown: Duration.seconds(c.scaleFromZeroCooldownSeconds),
     });
 
     if (c.pipeline) {

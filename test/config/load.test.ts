@@ -30,6 +30,7 @@ describe('defaults', () => {
       scaleInCooldownSeconds: 120,
       scaleOutCooldownSeconds: 120,
       scaleOutFromZero: true,
+      scaleFromZeroCooldownSeconds: 600,
       maxConcurrentInvocationsPerInstance: 2,
       invocationTimeoutSeconds: 900,
       containerStartupTimeoutSeconds: 900,

@@ -60,7 +60,7 @@ describe('target tracking on backlog per instance', () => {
 });
 
 describe('scale out from zero', () => {
-  test('step policy: +1 instance when the alarm fires, average aggregation, scale-out cooldown', () => {
+  test('step policy: +1 instance when the alarm fires, average aggregation, a cooldown longer than a cold start', () => {
     const { template } = defaultTestApp();
     const targetId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
@@ -69,7 +69,7 @@ describe('scale out from zero', () => {
       StepScalingPolicyConfiguration: Match.objectEquals({
         AdjustmentType: 'ChangeInCapacity',
         MetricAggregationType: 'Average',
-        Cooldown: 120,
+        Cooldown: 600,
         StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
       }),
     });
@@ -104,6 +104,13 @@ describe('scale out from zero', () => {
     const [alarm] = Object.values(alarms);
     expect(alarm.Properties.OKActions).toBeUndefined();
     expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  test('the step cooldown comes from scaleFromZeroCooldownSeconds', () => {
+    buildTestApp({ scaleFromZeroCooldownSeconds: '900' }).template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: Match.objectLike({ Cooldown: 900 }),
+    });
   });
 
   test('scaleOutFromZero=false: target tracking only, no step policy, no scaling alarm', () => {

@@ -1,0 +1,108 @@
+import * as fs from 'fs';
+
+/** The scaling behaviour under test, as deployed (read from a template) or as a named alternative. */
+export interface ScalingPolicy {
+  readonly name: string;
+  readonly instanceType: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Requests one instance works on at a time (MaxConcurrentInvocationsPerInstance). */
+  readonly concurrencyPerInstance: number;
+  readonly invocationTimeoutSeconds: number;
+  readonly targetTracking?: { readonly targetValue: number; readonly scaleInCooldownSeconds: number; readonly scaleOutCooldownSeconds: number };
+  readonly stepScaling?: {
+    readonly adjustment: number;
+    readonly cooldownSeconds: number;
+    readonly alarm: { readonly periodSeconds: number; readonly evaluationPeriods: number; readonly datapointsToAlarm: number; readonly threshold: number; readonly comparison: string };
+  };
+  /** An always-on endpoint: this many instances, running from the start, never scaled. */
+  readonly fixedInstances?: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a synthesized template is untyped JSON; shapes are checked where read
+type Resources = Record<string, { Type: string; Properties?: Record<string, any> }>;
+
+function only<T>(items: T[], what: string, file: string): T {
+  if (items.length !== 1) throw new Error(`${file}: expected exactly one ${what}, found ${items.length}. Is this a summarizer template?`);
+  return items[0];
+}
+
+/** Application Auto Scaling's default cooldown when a policy sets none. */
+const DEFAULT_COOLDOWN_SECONDS = 300;
+
+/**
+ * Reads the scaling policy exactly as synthesized: the scalable target, the target-tracking and
+ * step policies, the step policy's alarm, the variant's instance type and concurrency, and the
+ * invocation timeout output.
+ */
+export function readPolicyFromTemplate(file: string): ScalingPolicy {
+  let template: { Resources?: Resources; Outputs?: Record<string, { Value: unknown }> };
+  try {
+    template = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read the synthesized template ${file} (${(e as Error).message}); run npx cdk synth first, or pass --template`);
+  }
+  const resources = Object.entries(template.Resources ?? {});
+  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+
+  const [, target] = only(ofType('AWS::ApplicationAutoScaling::ScalableTarget'), 'scalable target', file);
+  const [, config] = only(ofType('AWS::SageMaker::EndpointConfig'), 'endpoint config', file);
+  const variant = config.Properties!.ProductionVariants[0];
+  const policies = ofType('AWS::ApplicationAutoScaling::ScalingPolicy');
+
+  const tracking = policies.find(([, p]) => p.Properties!.PolicyType === 'TargetTrackingScaling')?.[1].Properties!.TargetTrackingScalingPolicyConfiguration;
+  const step = policies.find(([, p]) => p.Properties!.PolicyType === 'StepScaling');
+  let stepScaling: ScalingPolicy['stepScaling'];
+  if (step) {
+    const [stepId, stepPolicy] = step;
+    const [, alarm] = only(
+      ofType('AWS::CloudWatch::Alarm').filter(([, a]) => (a.Properties!.AlarmActions ?? []).some((x: { Ref?: string }) => x.Ref === stepId)),
+      'alarm driving the step policy',
+      file,
+    );
+    const cfg = stepPolicy.Properties!.StepScalingPolicyConfiguration;
+    const a = alarm.Properties!;
+    stepScaling = {
+      adjustment: cfg.StepAdjustments[0].ScalingAdjustment,
+      cooldownSeconds: cfg.Cooldown ?? DEFAULT_COOLDOWN_SECONDS,
+      alarm: {
+        periodSeconds: a.Period,
+        evaluationPeriods: a.EvaluationPeriods,
+        datapointsToAlarm: a.DatapointsToAlarm ?? a.EvaluationPeriods,
+        threshold: a.Threshold,
+        comparison: a.ComparisonOperator,
+      },
+    };
+  }
+  const timeout = Number(template.Outputs?.InvocationTimeoutSeconds?.Value ?? 900);
+  return {
+    name: 'synthesized',
+    instanceType: variant.InstanceType,
+    minCapacity: target.Properties!.MinCapacity,
+    maxCapacity: target.Properties!.MaxCapacity,
+    concurrencyPerInstance: config.Properties!.AsyncInferenceConfig?.ClientConfig?.MaxConcurrentInvocationsPerInstance ?? 1,
+    invocationTimeoutSeconds: timeout,
+    targetTracking: tracking && {
+      targetValue: tracking.TargetValue,
+      scaleInCooldownSeconds: tracking.ScaleInCooldown ?? DEFAULT_COOLDOWN_SECONDS,
+      scaleOutCooldownSeconds: tracking.ScaleOutCooldown ?? DEFAULT_COOLDOWN_SECONDS,
+    },
+    stepScaling,
+  };
+}
+
+/** The reference blog's policy: target tracking only, target 5, cooldowns 120/120, same capacity range. */
+export function blogPolicy(base: ScalingPolicy): ScalingPolicy {
+  return {
+    ...base,
+    name: 'blog (target tracking only)',
+    targetTracking: { targetValue: 5, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 120 },
+    stepScaling: undefined,
+    fixedInstances: undefined,
+  };
+}
+
+/** An endpoint that never scales: `maxCapacity` instances all the time. */
+export function alwaysOnPolicy(base: ScalingPolicy): ScalingPolicy {
+  return { ...base, name: `always on (${base.maxCapacity} instances)`, targetTracking: undefined, stepScaling: undefined, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
+}
