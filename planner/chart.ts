@@ -31,15 +31,17 @@ export function timelineSvg(title: string, results: readonly SimulationResult[],
   }
   parts.push(`<text x="16" y="${pad.top + h / 2}" transform="rotate(-90 16 ${pad.top + h / 2})" text-anchor="middle">backlog (requests, solid)</text>`);
   parts.push(`<text x="${width - 14}" y="${pad.top + h / 2}" transform="rotate(90 ${width - 14} ${pad.top + h / 2})" text-anchor="middle">instances (dashed)</text>`);
-  results.forEach((r, i) => {
+  // Drawn last-to-first so the first policy (the synthesized one) lies on top where lines overlap.
+  [...results.entries()].reverse().forEach(([i, r]) => {
     const color = COLORS[i % COLORS.length];
+    const stroke = i === 0 ? 3 : 2;
     const backlog = r.timeline.map((p) => `${x(p.t).toFixed(1)},${yB(p.backlog).toFixed(1)}`).join(' ');
     const inst = r.timeline.map((p, k) => {
       const prev = k === 0 ? p : r.timeline[k - 1];
       return `${x(prev.t).toFixed(1)},${yI(p.runningInstances).toFixed(1)} ${x(p.t).toFixed(1)},${yI(p.runningInstances).toFixed(1)}`;
     }).join(' ');
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${backlog}"/>`);
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="6 4" points="${inst}"/>`);
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${stroke}" points="${backlog}"/>`);
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${stroke}" stroke-dasharray="6 4" points="${inst}"/>`);
     const completionsMax = Math.max(1, ...r.timeline.map((p) => p.completions));
     for (const p of r.timeline) {
       if (p.completions === 0) continue;

@@ -3,26 +3,22 @@
  * defaults, the blog's, an always-on endpoint and a scaled-up variant — and print how long it
  * took (target: under 2 s on the 2-core machine). A benchmark, not a test.
  *
- *   npm run bench:plan
+ *   npx cdk synth && npm run bench:plan
  */
 import * as path from 'path';
 import { arrivalTimes, loadAssumptions, loadScenario } from '../planner/inputs';
-import { alwaysOnPolicy, blogPolicy, ScalingPolicy } from '../planner/policy';
+import { alwaysOnPolicy, blogPolicy, readPolicyFromTemplate, ScalingPolicy } from '../planner/policy';
 import { summarize } from '../planner/report';
 import { simulate } from '../planner/simulate';
 
 const root = path.join(__dirname, '..');
 const scenario = loadScenario(path.join(root, 'scenarios', 'blog-10k-burst.json'));
 const assumptions = loadAssumptions(path.join(root, 'scenarios', 'service-assumptions.json'));
+// The synthesized policy, read from cdk.out exactly as `npm run plan` does (run `npx cdk synth`
+// first; synthesizing in this process would leave a large heap behind and skew the timing).
 const synthesized: ScalingPolicy = {
-  name: 'synthesized defaults',
-  instanceType: 'ml.g5.xlarge',
-  minCapacity: 0,
-  maxCapacity: 5,
-  concurrencyPerInstance: 2,
-  invocationTimeoutSeconds: 900,
-  targetTracking: { targetValue: 5, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 120 },
-  stepScaling: { adjustment: 1, cooldownSeconds: 120, alarm: { periodSeconds: 60, evaluationPeriods: 2, datapointsToAlarm: 2, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold' } },
+  ...readPolicyFromTemplate(path.join(root, 'cdk.out', 'PegasusSummarizer-dev.template.json')),
+  name: 'synthesized (cdk.out)',
 };
 const policies = [synthesized, blogPolicy(synthesized), alwaysOnPolicy(synthesized), { ...synthesized, name: 'max 10', maxCapacity: 10 }];
 
