@@ -8,7 +8,7 @@ import { AwsClients, createClients } from './clients';
 import { findLeftovers } from './commands/cleanup';
 import { formatLoadReport, submitLoadRequests, trackLoad, uploadSamplePayloads } from './commands/load';
 import { submitDocuments } from './commands/submit';
-import { endpointStatus, formatStatus } from './commands/status';
+import { endpointStatus, formatStatus, requireAcceptingEndpoint } from './commands/status';
 import { subscribeEmail } from './commands/subscribe';
 import { ExportFormat, summariesBetween, summariesOfDocument, writeRecords } from './commands/summaries';
 import { waitExitCode, waitForResults, WaitTarget } from './commands/wait';
@@ -136,6 +136,8 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
   ).action(async (inputs: string[], options: { param: Record<string, unknown>; concurrency: number; manifest: string; direct?: boolean; wait?: boolean; timeout: number; out: string } & ResourceOverrides) => {
     const { clients, resources } = await resolve(options);
     const mode = resources.tableName && !options.direct ? 'pipeline' : 'direct';
+    // With the pipeline, uploads wait safely in its queue; a direct call would fail file by file.
+    if (mode === 'direct') await requireAcceptingEndpoint(clients.sagemaker, resources.endpointName);
     const previous = fs.existsSync(options.manifest) ? readManifest(options.manifest) : undefined;
     const expanded = await expandInputs(inputs);
     // The manifest itself is JSON and may sit in the folder being submitted: never send it.
@@ -212,6 +214,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
   ).action(async (options: { count: number; rate: number; concurrency: number; articles: string; timeout: number; poll: number; watchScaleIn?: boolean; track: boolean } & ResourceOverrides) => {
     const { clients, resources } = await resolve(options);
     const { files } = await expandInputs([options.articles]);
+    await requireAcceptingEndpoint(clients.sagemaker, resources.endpointName);
     const locations = await uploadSamplePayloads(files, resources, clients.s3);
     if (locations.length === 0) throw new CliError(`no usable sample articles in "${options.articles}" (.txt, .md or .json).`);
     const runId = new Date((io.now ?? Date.now)()).toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);

@@ -2,6 +2,7 @@ import { ApplicationAutoScalingClient, DescribeScalingActivitiesCommand } from '
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { Resources } from '../resources';
+import { CliError } from '../stack-outputs';
 
 export interface EndpointStatus {
   readonly endpointName: string;
@@ -98,4 +99,26 @@ export function formatStatus(s: EndpointStatus): string {
     ...(s.alarmsInAlarm.length ? s.alarmsInAlarm.map((a) => `  ${a.name} since ${a.since}: ${a.reason}`) : ['  none']),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Endpoint states in which InvokeEndpointAsync accepts requests. */
+const ACCEPTING = ['InService', 'Updating', 'SystemUpdating', 'UpdateRollbackFailed'];
+
+/**
+ * Fails fast, before anything is uploaded or submitted, when the endpoint cannot take requests
+ * (Creating, Failed, OutOfService, Deleting…). Zero instances is fine: the request waits in the
+ * queue and the endpoint scales out.
+ */
+export async function requireAcceptingEndpoint(sagemaker: SageMakerClient, endpointName: string): Promise<void> {
+  let endpoint;
+  try {
+    endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+  } catch (e) {
+    throw new CliError(`endpoint "${endpointName}" cannot be read (${(e as Error).name}: ${(e as Error).message}); nothing was submitted.`);
+  }
+  if (!ACCEPTING.includes(endpoint.EndpointStatus ?? '')) {
+    throw new CliError(
+      `endpoint "${endpointName}" is ${endpoint.EndpointStatus}${endpoint.FailureReason ? ` (${endpoint.FailureReason})` : ''}, not InService; nothing was submitted. See npx summarizer status.`,
+    );
+  }
 }

@@ -59,7 +59,8 @@ describe('load', () => {
       .resolvesOnce({ Contents: [] })
       .resolves({ Contents: [{ Key: `failure/load-${runId}-3-error.out`, LastModified: new Date(start + 90_000) }] });
     const endpoint = (count: number) => ({ EndpointName: 'ep', EndpointArn: 'a', EndpointConfigName: 'c', EndpointStatus: 'InService' as const, CreationTime: new Date(), LastModifiedTime: new Date(), ProductionVariants: [{ VariantName: 'AllTraffic', CurrentInstanceCount: count }] });
-    sagemaker.on(DescribeEndpointCommand).resolvesOnce(endpoint(0)).resolvesOnce(endpoint(1)).resolvesOnce(endpoint(1)).resolves(endpoint(0));
+    // The first DescribeEndpoint is the pre-flight check that the endpoint takes requests.
+    sagemaker.on(DescribeEndpointCommand).resolvesOnce(endpoint(0)).resolvesOnce(endpoint(0)).resolvesOnce(endpoint(1)).resolvesOnce(endpoint(1)).resolves(endpoint(0));
 
     // One call in flight, so the fake clock (which advances on every sleep) sees the real spacing.
     const { code, out } = await runCli(['load', '--count', '4', '--rate', '2', '--concurrency', '1', '--articles', articles, '--poll', '30', '--watch-scale-in'], clock);
@@ -79,6 +80,7 @@ describe('load', () => {
   });
 
   test('no usable articles is a clear error', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'ep', EndpointArn: 'a', EndpointConfigName: 'c', CreationTime: new Date(), LastModifiedTime: new Date(), EndpointStatus: 'InService' });
     const { code, err } = await runCli(['load', '--count', '1', '--rate', '1', '--articles', tempFiles({ 'x.pdf': 'pdf' })], new FakeClock());
     expect(code).toBe(1);
     expect(err).toContain('no usable sample articles');

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import S3rver from 's3rver';
@@ -19,6 +20,7 @@ import { BASE_OUTPUTS, stackOutputs } from '../helpers/cli';
  */
 const cloudFormation = mockClient(CloudFormationClient);
 const runtime = mockClient(SageMakerRuntimeClient);
+const sagemaker = mockClient(SageMakerClient);
 let server: S3rver;
 let s3: S3Client;
 let work: string;
@@ -43,6 +45,8 @@ afterAll(async () => {
 beforeEach(() => {
   cloudFormation.reset();
   runtime.reset();
+  sagemaker.reset();
+  sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'ep', EndpointArn: 'a', EndpointConfigName: 'c', CreationTime: new Date(), LastModifiedTime: new Date(), EndpointStatus: 'InService' });
   cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs(BASE_OUTPUTS));
 });
 

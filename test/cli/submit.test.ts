@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inferenceIdForObject } from '../../common/inference-id';
@@ -13,6 +14,8 @@ import { BASE_OUTPUTS, DescribeStacksCommand, runCli, stackOutputs, tempFiles } 
 const cloudFormation = mockClient(CloudFormationClient);
 const s3 = mockClient(S3Client);
 const runtime = mockClient(SageMakerRuntimeClient);
+const sagemaker = mockClient(SageMakerClient);
+const endpoint = (status: string, reason?: string) => ({ EndpointName: 'ep', EndpointArn: 'a', EndpointConfigName: 'c', CreationTime: new Date(), LastModifiedTime: new Date(), EndpointStatus: status as 'InService', FailureReason: reason });
 const notFound = Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const wrapped = (text: string) => JSON.stringify({ inputs: text, parameters: { truncation: true } });
@@ -24,6 +27,8 @@ beforeEach(() => {
   cloudFormation.reset();
   s3.reset();
   runtime.reset();
+  sagemaker.reset();
+  sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService'));
   cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs(BASE_OUTPUTS));
   s3.on(HeadObjectCommand).rejects(notFound);
   s3.on(PutObjectCommand).callsFake((input) => ({ ETag: `"etag-${input.Key}"` }));
@@ -150,6 +155,15 @@ describe('with the pipeline deployed', () => {
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: key });
     expect(runtime).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, { InputLocation: `s3://docs-bucket/${key}` });
   });
+});
+
+test('an endpoint that cannot take requests stops a direct submit before anything is uploaded', async () => {
+  sagemaker.on(DescribeEndpointCommand).resolves(endpoint('Failed', 'Image not found'));
+  const { code, err } = await runCli(['submit', dir, '--manifest', manifestPath]);
+  expect(code).toBe(1);
+  expect(err).toBe('error: endpoint "ep" is Failed (Image not found), not InService; nothing was submitted. See npx summarizer status.\n');
+  expect(s3).not.toHaveReceivedAnyCommand();
+  expect(runtime).not.toHaveReceivedAnyCommand();
 });
 
 test('missing stack outputs name the flag that supplies them', async () => {

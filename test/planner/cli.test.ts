@@ -38,3 +38,17 @@ test('sweep mode prints the frontier and the -c flags that deploy it', async () 
   expect(out).toMatch(/Swept 36 settings; \d+ on the cost vs p95 frontier/);
   expect(out).toMatch(/npx cdk deploy -c targetBacklogPerInstance=\d+ -c scaleOutCooldownSeconds=\d+ -c scaleInCooldownSeconds=\d+ -c maxCapacity=\d+/);
 });
+
+const shipped = fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.json') && f !== 'service-assumptions.json');
+
+test.each(shipped)('npm run plan on %s prints the report and writes the chart', async (file) => {
+  const out = await plan('--scenario', path.join(SCENARIOS, file));
+  const name = file.replace(/\.json$/, '');
+  expect(out).toContain(`Scenario ${name}:`);
+  expect(out).toMatch(/\| synthesized\s+\|/);
+  expect(fs.existsSync(path.join(work, 'out', `${name}.svg`))).toBe(true);
+});
+
+test('every shipped scenario is listed', () => {
+  expect(shipped.sort()).toEqual(['blog-10k-burst.json', 'research-day.json', 'single-request.json', 'trickle.json']);
+});
