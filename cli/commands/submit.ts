@@ -9,6 +9,7 @@ import { mapPool } from '../concurrency';
 import { prepareDocument } from '../documents';
 import { Manifest, ManifestEntry, SubmissionMode } from '../manifest';
 import { Progress, silentProgress } from '../progress';
+import { isNotFound } from '../s3-errors';
 import { Resources } from '../resources';
 
 export interface SubmitSettings {
@@ -40,7 +41,6 @@ export function payloadKey(mode: SubmissionMode, resources: Resources, contentId
   return `${prefix}${contentId}.json`;
 }
 
-const isNotFound = (e: unknown) => ['NotFound', 'NoSuchKey'].includes((e as Error).name) || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 
 async function existingEtag(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
   try {

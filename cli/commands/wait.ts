@@ -6,6 +6,7 @@ import { summaryFromResponse } from '../../common/payload';
 import { parseS3Url, SummaryRecord } from '../../common/summary-record';
 import { backoff, mapPool } from '../concurrency';
 import { Progress, silentProgress } from '../progress';
+import { isNotFound } from '../s3-errors';
 
 /** One request to wait for. Direct submissions know their S3 locations; pipeline ones are looked up in the table. */
 export interface WaitTarget {
@@ -45,7 +46,6 @@ export interface WaitDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const isNotFound = (e: unknown) => ['NotFound', 'NoSuchKey'].includes((e as Error).name) || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 
 async function readIfExists(s3: S3Client, url: string): Promise<string | undefined> {
   const location = parseS3Url(url);
