@@ -70,11 +70,15 @@ describe('container', () => {
   });
 
   test('a transformers 5 image with the summarization task warns at synth', () => {
+    // CDK prints warnings to the console during synth: check that the user sees it, and keep the test log clean.
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const { stack } = buildTestApp({ image: '2.6.0-transformers5.5.3-gpu-py312-cu124-ubuntu22.04' });
+    expect(consoleError.mock.calls.flat().join('\n')).toContain('removed the "summarization" pipeline');
     Annotations.fromStack(stack).hasWarning(
       '/PegasusSummarizer-dev/Model',
       Match.stringLikeRegexp('ships transformers 5, which removed the "summarization" pipeline'),
     );
+    consoleError.mockRestore();
   });
 
   test('the pinned default image does not warn', () => {
