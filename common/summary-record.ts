@@ -19,7 +19,6 @@ export const SUMMARY_TABLE = {
  * PENDING: queued in SageMaker; COMPLETED / FAILED: final.
  */
 export type SummaryStatus = 'SUBMITTING' | 'PENDING' | 'COMPLETED' | 'FAILED';
-export const FINAL_STATUSES: readonly SummaryStatus[] = ['COMPLETED', 'FAILED'];
 
 export interface SummaryRecord {
   readonly inferenceId: string;

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { stringify } from 'csv-stringify/sync';
 import { daysBetween, SUMMARY_TABLE, SummaryRecord, SummaryStatus } from '../../common/summary-record';
 
@@ -20,9 +20,19 @@ export const EXPORT_COLUMNS = [
 
 export type ExportFormat = 'csv' | 'jsonl';
 
+/** Every item a query returns, following pagination to the end. */
+async function* queryAll(table: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<SummaryRecord> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) yield item as SummaryRecord;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
 /**
  * Every record whose latest status change fell on a day in [from, to] (UTC), optionally of one
- * status: one `byDay` query per day, following pagination to the end.
+ * status: one `byDay` query per day.
  */
 export async function* summariesBetween(
   table: DynamoDBDocumentClient,
@@ -33,21 +43,13 @@ export async function* summariesBetween(
 ): AsyncGenerator<SummaryRecord> {
   const { indexName, partitionKey, sortKey } = SUMMARY_TABLE.byDay;
   for (const day of daysBetween(from, to)) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await table.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: indexName,
-          KeyConditionExpression: status ? '#day = :day AND begins_with(#sk, :status)' : '#day = :day',
-          ExpressionAttributeNames: status ? { '#day': partitionKey, '#sk': sortKey } : { '#day': partitionKey },
-          ExpressionAttributeValues: status ? { ':day': day, ':status': `${status}#` } : { ':day': day },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) yield item as SummaryRecord;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    yield* queryAll(table, {
+      TableName: tableName,
+      IndexName: indexName,
+      KeyConditionExpression: status ? '#day = :day AND begins_with(#sk, :status)' : '#day = :day',
+      ExpressionAttributeNames: status ? { '#day': partitionKey, '#sk': sortKey } : { '#day': partitionKey },
+      ExpressionAttributeValues: status ? { ':day': day, ':status': `${status}#` } : { ':day': day },
+    });
   }
 }
 
@@ -55,22 +57,16 @@ export async function* summariesBetween(
 export async function summariesOfDocument(table: DynamoDBDocumentClient, tableName: string, sourceKey: string): Promise<SummaryRecord[]> {
   const { indexName, partitionKey } = SUMMARY_TABLE.byDocument;
   const records: SummaryRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: indexName,
-        KeyConditionExpression: '#pk = :key',
-        ExpressionAttributeNames: { '#pk': partitionKey },
-        ExpressionAttributeValues: { ':key': sourceKey },
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    records.push(...((page.Items ?? []) as SummaryRecord[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const record of queryAll(table, {
+    TableName: tableName,
+    IndexName: indexName,
+    KeyConditionExpression: '#pk = :key',
+    ExpressionAttributeNames: { '#pk': partitionKey },
+    ExpressionAttributeValues: { ':key': sourceKey },
+    ScanIndexForward: false,
+  })) {
+    records.push(record);
+  }
   return records;
 }
 

@@ -160,14 +160,4 @@ export class DocumentStore extends Construct {
       resourceArns: prefixes.map((p) => this.objectsArn(p)),
     });
   }
-
-  /** `s3:ListBucket`, limited to keys under the given prefixes. */
-  public grantListObjects(grantee: iam.IGrantable, ...prefixes: DocumentPrefix[]): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:ListBucket'],
-      resourceArns: [this.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${DOCUMENT_PREFIXES[p]}*`) } },
-    });
-  }
 }

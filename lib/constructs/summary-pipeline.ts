@@ -208,9 +208,6 @@ export class SummaryPipeline extends Construct {
       visibilityTimeout,
       deadLetterQueue: deadLetterQueue ? { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT } : undefined,
     });
-    if (!deadLetterQueue) {
-      queue.node.addMetadata('purpose', 'dead-letter queue');
-    }
     return queue;
   }
 
