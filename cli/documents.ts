@@ -2,18 +2,20 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import fg from 'fast-glob';
-import { classifyDocument, decodeUtf8, DocumentKind, wrapText } from '../common/payload';
+import { classifyDocument, decodeUtf8, wrapText } from '../common/payload';
+import type { SubmissionKind } from '../common/submission';
 
 /** A file named on the command line, ready to upload, or the reason it cannot be. */
 export type PreparedDocument =
   | {
       readonly ok: true;
       readonly file: string;
-      readonly kind: DocumentKind;
-      /** sha256 of the request payload: the same content is the same request. */
+      /** text: the file itself, as text/plain; payload: a JSON request (a .json file, or text wrapped with --param). */
+      readonly kind: SubmissionKind;
+      /** sha256 of what is uploaded: the same content is the same request. */
       readonly contentId: string;
       readonly sizeBytes: number;
-      /** The payload bytes (text wrapped); for .json, read again as a stream when uploading. */
+      /** The bytes to upload; for .json, read again as a stream when uploading. */
       readonly body: () => Buffer | fs.ReadStream;
     }
   | { readonly ok: false; readonly file: string; readonly reason: string };
@@ -52,8 +54,10 @@ async function sha256OfFile(file: string): Promise<string> {
 const MAX_VALIDATED_JSON_BYTES = 50_000_000;
 
 /**
- * Builds the request payload the same way the pipeline does (common/payload): text is wrapped
- * with generation parameters, .json is a payload already. Every refusal says why.
+ * Prepares a file the way the pipeline treats an upload (common/payload, common/submission):
+ * text goes as it is (`text/plain`; the model handler applies the deployment's defaults),
+ * unless generation parameters are given, which only a JSON request can carry, so the text is
+ * then wrapped; .json is a payload already. Every refusal says why.
  */
 export async function prepareDocument(file: string, parameters: Readonly<Record<string, unknown>>): Promise<PreparedDocument> {
   let size: number;
@@ -77,15 +81,17 @@ export async function prepareDocument(file: string, parameters: Readonly<Record<
     return { ok: true, file, kind: 'payload', contentId: await sha256OfFile(file), sizeBytes: size, body: () => fs.createReadStream(file) };
   }
 
-  const decoded = decodeUtf8(fs.readFileSync(file));
+  const bytes = fs.readFileSync(file);
+  const decoded = decodeUtf8(bytes);
   if (!decoded.ok) return { ok: false, file, reason: decoded.reason };
-  const payload = Buffer.from(wrapText(decoded.text, parameters), 'utf8');
+  const wrap = Object.keys(parameters).length > 0;
+  const upload = wrap ? Buffer.from(wrapText(decoded.text, parameters), 'utf8') : bytes;
   return {
     ok: true,
     file,
-    kind: 'text',
-    contentId: createHash('sha256').update(payload).digest('hex'),
-    sizeBytes: payload.length,
-    body: () => payload,
+    kind: wrap ? 'payload' : 'text',
+    contentId: createHash('sha256').update(upload).digest('hex'),
+    sizeBytes: upload.length,
+    body: () => upload,
   };
 }

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_PARAMETERS } from '../common/payload';
 import type { SummaryStatus } from '../common/summary-record';
 import { stackName } from '../lib/summarizer-app';
 import { AwsClients, createClients } from './clients';
@@ -122,11 +121,11 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       .command('submit')
       .summary('upload documents and submit them for summarization')
       .description(
-        'Upload documents and submit them for summarization. Text files (.txt, .md) are wrapped as {"inputs": …, "parameters": …}; .json files are request payloads and go as they are. ' +
+        'Upload documents and submit them for summarization. Text files (.txt, .md) go as they are (text/plain; wrapped as {"inputs": …, "parameters": …} only when --param is given); .json files are request payloads and go as they are. ' +
           'With the pipeline deployed, the upload under input/ is the submission; otherwise (or with --direct) the CLI calls InvokeEndpointAsync. Re-running the same batch skips what was already submitted.',
       )
       .argument('<inputs...>', 'files, folders or glob patterns')
-      .option('--param <key=value>', 'generation parameter for text files, repeatable (e.g. --param max_length=256)', collectParam, {})
+      .option('--param <key=value>', 'parameter for text files, repeatable (e.g. --param max_length=256, --param long_documents=truncate)', collectParam, {})
       .option('--concurrency <n>', 'uploads and calls in flight', positiveInt('--concurrency', 64), 8)
       .option('--manifest <file>', 'where to record what was submitted (read first, to skip earlier submissions)', 'summarizer-manifest.json')
       .option('--direct', 'call InvokeEndpointAsync even when the pipeline is deployed (payloads then go under requests/)')
@@ -146,7 +145,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     const manifest = await submitDocuments(files, unmatched, {
       resources,
       mode,
-      parameters: { ...DEFAULT_PARAMETERS, ...options.param },
+      parameters: options.param,
       concurrency: options.concurrency,
       previous,
     }, { s3: clients.s3, runtime: clients.runtime, progress: progress(), sleep: io.sleep });

@@ -2,8 +2,10 @@
  * Request payload conventions shared by the ingestion Lambda and the CLI, so a document gets
  * the same treatment whichever way it was submitted.
  *
- * - Text documents (.txt, .md, .text) are wrapped as `{"inputs": <text>, "parameters": {...}}`,
- *   the format the Hugging Face inference toolkit decodes for `application/json`.
+ * - Text documents (.txt, .md, .text) are sent as they are (`text/plain`, by reference): the
+ *   model handler reads UTF-8 text itself, so nothing reads or rewraps a document on the way.
+ *   A client that sets generation parameters wraps the text as
+ *   `{"inputs": <text>, "parameters": {...}}` (`application/json`) instead.
  * - `.json` files are request payloads already and are passed through untouched.
  * - Anything else is refused with a reason: the model would fail on it anyway, later and less
  *   clearly.
@@ -11,13 +13,6 @@
 
 /** Async inference payload limit (1 GB). */
 export const MAX_PAYLOAD_BYTES = 1_000_000_000;
-
-/**
- * Generation parameters sent with wrapped text. `truncation` matters most: PEGASUS reads at
- * most 1024 tokens (512 for pegasus-xsum), and longer input without it fails inside the model.
- * The rest is left to the model's generation config unless the caller overrides it.
- */
-export const DEFAULT_PARAMETERS: Readonly<Record<string, unknown>> = Object.freeze({ truncation: true });
 
 /** The content type the HF handler needs, exactly (a `; charset=…` suffix breaks its decoder lookup). */
 export const PAYLOAD_CONTENT_TYPE = 'application/json';
@@ -45,7 +40,7 @@ export function classifyDocument(name: string, sizeBytes: number): Classificatio
   if (TEXT_EXTENSIONS.some((e) => lower.endsWith(e))) return { ok: true, kind: 'text' };
   return {
     ok: false,
-    reason: `unsupported content "${name}": upload text as ${TEXT_EXTENSIONS.join(', ')} (wrapped for the model) or a request payload as .json`,
+    reason: `unsupported content "${name}": upload text as ${TEXT_EXTENSIONS.join(', ')} or a request payload as .json`,
   };
 }
 
@@ -60,9 +55,12 @@ export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok
   }
 }
 
-/** The request payload for a text document. */
-export function wrapText(text: string, parameters: Readonly<Record<string, unknown>> = DEFAULT_PARAMETERS): string {
-  return JSON.stringify({ inputs: text, parameters: { ...DEFAULT_PARAMETERS, ...parameters } });
+/**
+ * The request payload for a text document with generation parameters of its own (the model
+ * handler's `long_documents`, `chunk_tokens`, … and anything `generate()` takes).
+ */
+export function wrapText(text: string, parameters: Readonly<Record<string, unknown>> = {}): string {
+  return JSON.stringify({ inputs: text, parameters });
 }
 
 /**

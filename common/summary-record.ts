@@ -26,8 +26,17 @@ export interface SummaryRecord {
   readonly sourceBucket?: string;
   readonly sourceKey?: string;
   readonly sourceEtag?: string;
-  /** The object SageMaker read (the source itself for .json, a wrapped copy for text). */
+  /** The exact version of the upload that was submitted. */
+  readonly sourceVersionId?: string;
+  readonly sourceSize?: number;
+  /** The object SageMaker read: an immutable copy of that version under requests/. */
   readonly inputLocation?: string;
+  /** `text/plain` (the text itself) or `application/json` (a request payload). */
+  readonly contentType?: string;
+  /** Which delivery of the upload event claimed the record last. */
+  readonly attempt?: number;
+  /** With FAILED: true when a redrive or the sweeper may claim the record again. */
+  readonly retryable?: boolean;
   readonly modelId?: string;
   readonly summary?: string;
   /** True when the summary was cut to fit the item size limit; the full text is at outputLocation. */

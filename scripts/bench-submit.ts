@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 
   const pooled = await measure(`summarizer load (concurrency ${concurrency})`, async () => {
     const results = await submitLoadRequests(
-      ['s3://b/requests/a.json', 's3://b/requests/b.json'],
+      [{ location: 's3://b/requests/a.json', contentType: 'application/json' }, { location: 's3://b/requests/b.txt', contentType: 'text/plain' }],
       { resources, count, ratePerSecond: 1_000_000, concurrency, runId: 'bench' },
       { s3: new S3Client({ region: 'us-east-1' }), runtime, sagemaker: new SageMakerClient({ region: 'us-east-1' }) },
     );

@@ -2,7 +2,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { Upload } from '@aws-sdk/lib-storage';
-import { PAYLOAD_CONTENT_TYPE } from '../../common/payload';
+import { CONTENT_TYPES } from '../../common/submission';
 import { withRetry } from '../../common/retry';
 import { parseS3Url } from '../../common/summary-record';
 import { mapPool, percentile, RateLimiter } from '../concurrency';
@@ -37,17 +37,24 @@ export interface LoadDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Uploads each sample article's payload once; requests then reuse them. */
-export async function uploadSamplePayloads(files: readonly string[], resources: Resources, s3: S3Client): Promise<string[]> {
-  const locations: string[] = [];
+/** An uploaded sample and the content type SageMaker must be told it has. */
+export interface SampleInput {
+  readonly location: string;
+  readonly contentType: string;
+}
+
+/** Uploads each sample article once; requests then reuse them. */
+export async function uploadSamplePayloads(files: readonly string[], resources: Resources, s3: S3Client): Promise<SampleInput[]> {
+  const samples: SampleInput[] = [];
   for (const file of files) {
     const prepared = await prepareDocument(file, {});
     if (!prepared.ok) continue;
-    const key = payloadKey('direct', resources, prepared.contentId);
-    await new Upload({ client: s3, params: { Bucket: resources.bucket, Key: key, Body: prepared.body(), ContentType: PAYLOAD_CONTENT_TYPE } }).done();
-    locations.push(`s3://${resources.bucket}/${key}`);
+    const key = payloadKey('direct', resources, prepared.contentId, prepared.kind);
+    const contentType = CONTENT_TYPES[prepared.kind];
+    await new Upload({ client: s3, params: { Bucket: resources.bucket, Key: key, Body: prepared.body(), ContentType: contentType } }).done();
+    samples.push({ location: `s3://${resources.bucket}/${key}`, contentType });
   }
-  return locations;
+  return samples;
 }
 
 /**
@@ -55,7 +62,7 @@ export async function uploadSamplePayloads(files: readonly string[], resources: 
  * through the sample payloads. Throttled calls are retried with backoff; a call that still
  * fails is counted, not dropped.
  */
-export async function submitLoadRequests(inputLocations: readonly string[], settings: SubmitLoadSettings, deps: LoadDeps): Promise<LoadSubmission[]> {
+export async function submitLoadRequests(samples: readonly SampleInput[], settings: SubmitLoadSettings, deps: LoadDeps): Promise<LoadSubmission[]> {
   const now = deps.now ?? Date.now;
   const limiter = new RateLimiter(settings.ratePerSecond, now, deps.sleep);
   const progress = deps.progress ?? silentProgress;
@@ -71,8 +78,8 @@ export async function submitLoadRequests(inputLocations: readonly string[], sett
           deps.runtime.send(
             new InvokeEndpointAsyncCommand({
               EndpointName: settings.resources.endpointName,
-              InputLocation: inputLocations[i % inputLocations.length],
-              ContentType: PAYLOAD_CONTENT_TYPE,
+              InputLocation: samples[i % samples.length].location,
+              ContentType: samples[i % samples.length].contentType,
               InferenceId: inferenceId,
               InvocationTimeoutSeconds: settings.resources.invocationTimeoutSeconds,
             }),

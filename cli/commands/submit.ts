@@ -3,7 +3,7 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { Upload } from '@aws-sdk/lib-storage';
 import { inferenceIdForObject } from '../../common/inference-id';
-import { PAYLOAD_CONTENT_TYPE } from '../../common/payload';
+import { CONTENT_TYPES, invocationRequest, stagedKey, SubmissionKind } from '../../common/submission';
 import { withRetry } from '../../common/retry';
 import { mapPool } from '../concurrency';
 import { prepareDocument } from '../documents';
@@ -32,13 +32,14 @@ export interface SubmitDeps {
 }
 
 /**
- * Where a payload goes. Content-addressed (`<sha256>.json`), so re-running a batch finds its
- * earlier uploads. In direct mode with the pipeline deployed, payloads go under requests/:
+ * Where an upload goes. Content-addressed (`<sha256>.txt|json`, the same naming the pipeline
+ * stages under: header-safe whatever the local file is called), so re-running a batch finds
+ * its earlier uploads. In direct mode with the pipeline deployed, uploads go under requests/:
  * anything under input/ would also be submitted by the pipeline.
  */
-export function payloadKey(mode: SubmissionMode, resources: Resources, contentId: string): string {
+export function payloadKey(mode: SubmissionMode, resources: Resources, contentId: string, kind: SubmissionKind = 'payload'): string {
   const prefix = mode === 'direct' && resources.tableName ? 'requests/cli/' : 'input/cli/';
-  return `${prefix}${contentId}.json`;
+  return stagedKey(prefix, contentId, kind);
 }
 
 
@@ -67,7 +68,7 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
     try {
       const prepared = await prepareDocument(file, settings.parameters);
       if (!prepared.ok) return { file, status: 'rejected', reason: prepared.reason };
-      const key = payloadKey(mode, resources, prepared.contentId);
+      const key = payloadKey(mode, resources, prepared.contentId, prepared.kind);
       const earlier = previousByKey.get(key);
       if (earlier && (earlier.status === 'submitted' || earlier.status === 'already-submitted')) {
         return { ...earlier, file, status: 'already-submitted' };
@@ -78,13 +79,12 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
       if (!alreadyUploaded) {
         const upload = new Upload({
           client: deps.s3,
-          params: { Bucket: resources.bucket, Key: key, Body: prepared.body(), ContentType: PAYLOAD_CONTENT_TYPE },
+          params: { Bucket: resources.bucket, Key: key, Body: prepared.body(), ContentType: CONTENT_TYPES[prepared.kind] },
           queueSize: 4,
           partSize: 64 * 1024 * 1024,
         });
         etag = (await upload.done()).ETag;
       }
-      const inputLocation = `s3://${resources.bucket}/${key}`;
 
       if (mode === 'pipeline') {
         // The pipeline derives the InferenceId from bucket, key and ETag; so can we.
@@ -99,13 +99,16 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
       const response = await withRetry(
         () =>
           deps.runtime.send(
-            new InvokeEndpointAsyncCommand({
-              EndpointName: resources.endpointName,
-              InputLocation: inputLocation,
-              ContentType: PAYLOAD_CONTENT_TYPE,
-              InferenceId: prepared.contentId,
-              InvocationTimeoutSeconds: resources.invocationTimeoutSeconds,
-            }),
+            new InvokeEndpointAsyncCommand(
+              invocationRequest({
+                endpointName: resources.endpointName,
+                bucket: resources.bucket,
+                key,
+                kind: prepared.kind,
+                inferenceId: prepared.contentId,
+                invocationTimeoutSeconds: resources.invocationTimeoutSeconds,
+              }),
+            ),
           ),
         retry,
       );

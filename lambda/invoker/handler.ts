@@ -1,10 +1,12 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { inferenceIdForObject } from '../../common/inference-id';
-import { classifyDocument, decodeUtf8, PAYLOAD_CONTENT_TYPE, wrapText } from '../../common/payload';
+import { classifyDocument } from '../../common/payload';
 import { withRetry } from '../../common/retry';
+import { invocationRequest, stagedKey, SubmissionKind } from '../../common/submission';
+import { classifySubmissionError } from '../../common/submission-errors';
 import { expiryEpochSeconds, statusKeys } from '../../common/summary-record';
 import type { Logger } from '../shared/log';
 import { MalformedMessageError, parseJson, processBatch } from '../shared/sqs-batch';
@@ -12,13 +14,15 @@ import { MalformedMessageError, parseJson, processBatch } from '../shared/sqs-ba
 export interface InvokerSettings {
   readonly bucket: string;
   readonly inputPrefix: string;
-  /** Where wrapped text payloads are written (outside input/, so they do not trigger us again). */
+  /** Where the immutable, header-safe copies SageMaker reads are staged (outside input/). */
   readonly requestsPrefix: string;
   readonly endpointName: string;
   readonly tableName: string;
   readonly modelId: string;
   readonly invocationTimeoutSeconds: number;
   readonly retentionDays: number;
+  /** The ingest queue's maxReceiveCount: the attempt after which a message is dead-lettered. */
+  readonly maxReceiveCount: number;
 }
 
 export interface InvokerDeps {
@@ -34,10 +38,24 @@ export interface InvokerDeps {
 /** The part of an EventBridge "Object Created" event we use. */
 export interface ObjectCreated {
   readonly bucket: string;
+  /** The key exactly as the event carries it (see `keyCandidates` for its encodings). */
   readonly key: string;
   readonly size: number;
   readonly etag: string;
+  /** The version the event names; absent only on an unversioned bucket. */
+  readonly versionId?: string;
 }
+
+/** Which delivery of its message this is, so the last one can leave the record saying so. */
+export interface Attempt {
+  readonly number: number;
+  /** True when a failure now moves the message to the dead-letter queue. */
+  readonly final: boolean;
+  /** The reason recorded when the final attempt fails with a transient error. */
+  readonly describeFinalFailure?: (reason: string) => string;
+}
+
+export const FIRST_ATTEMPT: Attempt = { number: 1, final: false };
 
 export type Outcome = 'submitted' | 'duplicate' | 'rejected' | 'ignored';
 
@@ -56,37 +74,107 @@ export function parseObjectCreated(body: string): ObjectCreated {
   }
   const bucket = objectAt(detail, 'bucket')?.name;
   const object = objectAt(detail, 'object');
-  const [key, size, etag] = [object?.key, object?.size, object?.etag];
+  const [key, size, etag, versionId] = [object?.key, object?.size, object?.etag, object?.['version-id']];
   if (typeof bucket !== 'string' || typeof key !== 'string' || typeof size !== 'number' || typeof etag !== 'string') {
     throw new MalformedMessageError('S3 event without bucket name, object key, size or etag');
   }
-  return { bucket, key, size, etag };
+  return { bucket, key, size, etag, ...(typeof versionId === 'string' && versionId !== '' ? { versionId } : {}) };
+}
+
+/**
+ * The key as the event carries it first, then its URL-decoded form: S3 event notifications
+ * URL-encode keys (space as `+`), and a key that looks encoded may also be a literal name, so
+ * both are tried rather than guessed.
+ */
+export function keyCandidates(key: string): string[] {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return [key];
+  }
+  return decoded === key ? [key] : [key, decoded];
 }
 
 const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCheckFailedException';
+const isMissing = (e: unknown) => ['NoSuchKey', 'NoSuchVersion', 'NotFound'].includes((e as Error)?.name) || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 
 /**
- * Submits one uploaded document: records it, wraps text into a request payload, calls
- * InvokeEndpointAsync with an InferenceId derived from bucket, key and ETag, and marks it PENDING.
- *
- * At-least-once and idempotent: the record is claimed as SUBMITTING before the call, so a
- * redelivered event for a document already PENDING or finished is skipped, while one whose
- * earlier attempt died before confirming the call is submitted again.
+ * Copies the exact version the event named to `requests/<inferenceId>.<ext>`, server-side
+ * (constant memory, whatever the size), and returns the staged key. `CopySource` must be
+ * URL-encoded (S3 API reference, CopyObject: "The value must be URL-encoded"), which is also
+ * what makes any user key header-safe here.
  */
-export async function submitObject(object: ObjectCreated, deps: InvokerDeps): Promise<Outcome> {
+async function stageInput(object: ObjectCreated, kind: SubmissionKind, inferenceId: string, deps: InvokerDeps): Promise<string> {
+  const { settings } = deps;
+  const target = stagedKey(settings.requestsPrefix, inferenceId, kind);
+  const candidates = keyCandidates(object.key);
+  for (const [i, key] of candidates.entries()) {
+    const source = `${object.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}${object.versionId ? `?versionId=${encodeURIComponent(object.versionId)}` : ''}`;
+    try {
+      await withRetry(
+        () =>
+          deps.s3.send(
+            new CopyObjectCommand({
+              Bucket: settings.bucket,
+              Key: target,
+              CopySource: source,
+              // Pinned twice: the version id names the bytes, and the ETag must still be the one
+              // the event announced (on an unversioned bucket it is the only pin there is).
+              CopySourceIfMatch: object.etag,
+              MetadataDirective: 'REPLACE',
+              ContentType: kind === 'text' ? 'text/plain; charset=utf-8' : 'application/json',
+              // Object metadata travels in headers too: the source key is stored URL-encoded.
+              Metadata: {
+                'source-key': encodeURIComponent(key),
+                ...(object.versionId ? { 'source-version-id': object.versionId } : {}),
+                'source-etag': object.etag.replace(/"/g, ''),
+                'inference-id': inferenceId,
+              },
+            }),
+          ),
+        { attempts: 3, baseDelayMs: 200, sleep: deps.sleep },
+      );
+      return target;
+    } catch (e) {
+      if (!(isMissing(e) && i < candidates.length - 1)) throw e;
+    }
+  }
+  /* istanbul ignore next -- the loop returns or throws */
+  throw new Error('unreachable');
+}
+
+/**
+ * Submits one uploaded document: claims its record, stages an immutable copy of the exact
+ * version the event named, calls InvokeEndpointAsync with an InferenceId derived from bucket,
+ * key and ETag, and marks it PENDING.
+ *
+ * Every claimed record ends final or in a retry that can finish: a permanent error (see
+ * common/submission-errors) is recorded FAILED with its reason and the message acknowledged; a
+ * transient one hands the message back to SQS, and on the last delivery before the
+ * dead-letter queue the record is marked FAILED as retryable, so a redrive can claim it again.
+ * A redelivered event for a document already PENDING or finished is skipped.
+ */
+export async function submitObject(object: ObjectCreated, deps: InvokerDeps, attempt: Attempt = FIRST_ATTEMPT): Promise<Outcome> {
   const { settings, log } = deps;
   const now = (deps.now ?? (() => new Date()))();
   if (object.bucket !== settings.bucket || !object.key.startsWith(settings.inputPrefix)) {
     log('info', 'ignored: not a document under the input prefix', { bucket: object.bucket, key: object.key });
     return 'ignored';
   }
+  if (object.key.endsWith('/') && object.size === 0) {
+    log('info', 'ignored: a folder marker, not a document', { key: object.key });
+    return 'ignored';
+  }
   const inferenceId = inferenceIdForObject(object.bucket, object.key, object.etag);
-  const context = { inferenceId, key: object.key };
+  const context = { inferenceId, key: object.key, versionId: object.versionId };
   const base = {
     inferenceId,
     sourceBucket: object.bucket,
     sourceKey: object.key,
     sourceEtag: object.etag,
+    sourceVersionId: object.versionId,
+    sourceSize: object.size,
     modelId: settings.modelId,
     submittedAt: now.toISOString(),
     expiresAt: expiryEpochSeconds(now, settings.retentionDays),
@@ -103,10 +191,12 @@ export async function submitObject(object: ObjectCreated, deps: InvokerDeps): Pr
     await deps.table.send(
       new PutCommand({
         TableName: settings.tableName,
-        Item: { ...base, status: 'SUBMITTING', ...statusKeys('SUBMITTING', now) },
-        ConditionExpression: 'attribute_not_exists(inferenceId) OR #status = :submitting',
+        Item: { ...base, status: 'SUBMITTING', attempt: attempt.number, ...statusKeys('SUBMITTING', now) },
+        // A record may be claimed again while it is SUBMITTING (an earlier attempt died before
+        // confirming) or FAILED as retryable (dead-lettered, then redriven).
+        ConditionExpression: 'attribute_not_exists(inferenceId) OR #status = :submitting OR (#status = :failed AND retryable = :true)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':submitting': 'SUBMITTING' },
+        ExpressionAttributeValues: { ':submitting': 'SUBMITTING', ':failed': 'FAILED', ':true': true },
       }),
     );
   } catch (e) {
@@ -115,53 +205,67 @@ export async function submitObject(object: ObjectCreated, deps: InvokerDeps): Pr
     return 'duplicate';
   }
 
-  let inputLocation = `s3://${object.bucket}/${object.key}`;
-  if (classification.kind === 'text') {
-    const source = await deps.s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, IfMatch: object.etag }));
-    const decoded = decodeUtf8(await source.Body!.transformToByteArray());
-    if (!decoded.ok) {
-      await markFailed(inferenceId, decoded.reason, now, deps);
-      log('warn', 'rejected', { ...context, reason: decoded.reason });
+  try {
+    const kind = classification.kind;
+    const key = await stageInput(object, kind, inferenceId, deps);
+    const request = invocationRequest({
+      endpointName: settings.endpointName,
+      bucket: settings.bucket,
+      key,
+      kind,
+      inferenceId,
+      invocationTimeoutSeconds: settings.invocationTimeoutSeconds,
+    });
+    const response = await withRetry(() => deps.sagemaker.send(new InvokeEndpointAsyncCommand(request)), {
+      attempts: 5,
+      baseDelayMs: 200,
+      sleep: deps.sleep,
+    });
+    await markPending(inferenceId, request.InputLocation!, request.ContentType!, response, now, deps);
+    log('info', 'submitted', { ...context, inputLocation: request.InputLocation, outputLocation: response.OutputLocation });
+    return 'submitted';
+  } catch (error) {
+    const { permanent, reason } = classifySubmissionError(error);
+    if (permanent) {
+      await markFailed(inferenceId, reason, false, now, deps);
+      log('warn', 'failed permanently; recorded FAILED', { ...context, reason });
       return 'rejected';
     }
-    const requestKey = `${settings.requestsPrefix}${inferenceId}.json`;
-    await deps.s3.send(
-      new PutObjectCommand({ Bucket: object.bucket, Key: requestKey, Body: wrapText(decoded.text), ContentType: PAYLOAD_CONTENT_TYPE }),
-    );
-    inputLocation = `s3://${object.bucket}/${requestKey}`;
+    if (attempt.final) {
+      const describe = attempt.describeFinalFailure ?? ((r: string) => `dead-lettered after ${attempt.number} attempts: ${r}`);
+      await markFailed(inferenceId, describe(reason), true, now, deps);
+    }
+    throw error;
   }
+}
 
-  const response = await withRetry(
-    () =>
-      deps.sagemaker.send(
-        new InvokeEndpointAsyncCommand({
-          EndpointName: settings.endpointName,
-          InputLocation: inputLocation,
-          ContentType: PAYLOAD_CONTENT_TYPE,
-          InferenceId: inferenceId,
-          InvocationTimeoutSeconds: settings.invocationTimeoutSeconds,
-        }),
-      ),
-    { attempts: 5, baseDelayMs: 200, sleep: deps.sleep },
-  );
-
+async function markPending(
+  inferenceId: string,
+  inputLocation: string,
+  contentType: string,
+  response: { OutputLocation?: string; FailureLocation?: string },
+  now: Date,
+  deps: InvokerDeps,
+): Promise<void> {
+  const keys = statusKeys('PENDING', now);
   try {
     await deps.table.send(
       new UpdateCommand({
-        TableName: settings.tableName,
+        TableName: deps.settings.tableName,
         Key: { inferenceId },
         UpdateExpression:
-          'SET #status = :pending, inputLocation = :input, outputLocation = :output, failureLocation = :failure, #day = :day, statusAt = :statusAt',
+          'SET #status = :pending, inputLocation = :input, contentType = :contentType, outputLocation = :output, failureLocation = :failure, #day = :day, statusAt = :statusAt',
         ConditionExpression: '#status = :submitting',
         ExpressionAttributeNames: { '#status': 'status', '#day': 'day' },
         ExpressionAttributeValues: {
           ':pending': 'PENDING',
           ':submitting': 'SUBMITTING',
           ':input': inputLocation,
+          ':contentType': contentType,
           ':output': response.OutputLocation ?? null,
           ':failure': response.FailureLocation ?? null,
-          ':day': statusKeys('PENDING', now).day,
-          ':statusAt': statusKeys('PENDING', now).statusAt,
+          ':day': keys.day,
+          ':statusAt': keys.statusAt,
         },
       }),
     );
@@ -169,21 +273,14 @@ export async function submitObject(object: ObjectCreated, deps: InvokerDeps): Pr
     // The result notification was recorded first (the record is already final): nothing to do.
     if (!isConditionFailure(e)) throw e;
   }
-  log('info', 'submitted', { ...context, inputLocation, outputLocation: response.OutputLocation });
-  return 'submitted';
 }
 
-async function recordRejection(
-  base: Record<string, unknown>,
-  reason: string,
-  now: Date,
-  deps: InvokerDeps,
-): Promise<void> {
+async function recordRejection(base: Record<string, unknown>, reason: string, now: Date, deps: InvokerDeps): Promise<void> {
   try {
     await deps.table.send(
       new PutCommand({
         TableName: deps.settings.tableName,
-        Item: { ...base, status: 'FAILED', failureReason: reason, completedAt: now.toISOString(), ...statusKeys('FAILED', now) },
+        Item: { ...base, status: 'FAILED', failureReason: reason, retryable: false, completedAt: now.toISOString(), ...statusKeys('FAILED', now) },
         ConditionExpression: 'attribute_not_exists(inferenceId)',
       }),
     );
@@ -192,22 +289,45 @@ async function recordRejection(
   }
 }
 
-async function markFailed(inferenceId: string, reason: string, now: Date, deps: InvokerDeps): Promise<void> {
+/**
+ * Records FAILED with the reason. `retryable` records may be claimed again (a DLQ redrive or a
+ * re-run); the others are final. Only a record still SUBMITTING is changed: a result that
+ * arrived meanwhile wins.
+ */
+export async function markFailed(inferenceId: string, reason: string, retryable: boolean, now: Date, deps: Pick<InvokerDeps, 'table' | 'settings'>): Promise<void> {
   const keys = statusKeys('FAILED', now);
-  await deps.table.send(
-    new UpdateCommand({
-      TableName: deps.settings.tableName,
-      Key: { inferenceId },
-      UpdateExpression: 'SET #status = :failed, failureReason = :reason, completedAt = :now, #day = :day, statusAt = :statusAt',
-      ExpressionAttributeNames: { '#status': 'status', '#day': 'day' },
-      ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':now': now.toISOString(), ':day': keys.day, ':statusAt': keys.statusAt },
-    }),
-  );
+  try {
+    await deps.table.send(
+      new UpdateCommand({
+        TableName: deps.settings.tableName,
+        Key: { inferenceId },
+        UpdateExpression:
+          'SET #status = :failed, failureReason = :reason, retryable = :retryable, completedAt = :now, #day = :day, statusAt = :statusAt',
+        ConditionExpression: '#status = :submitting',
+        ExpressionAttributeNames: { '#status': 'status', '#day': 'day' },
+        ExpressionAttributeValues: {
+          ':failed': 'FAILED',
+          ':submitting': 'SUBMITTING',
+          ':reason': reason,
+          ':retryable': retryable,
+          ':now': now.toISOString(),
+          ':day': keys.day,
+          ':statusAt': keys.statusAt,
+        },
+      }),
+    );
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
 }
 
 /** SQS batch handler: one EventBridge event per message; failed messages are retried, then dead-lettered. */
 export function handleIngestBatch(event: SQSEvent, deps: InvokerDeps): Promise<SQSBatchResponse> {
   return processBatch(event, async (record) => {
-    await submitObject(parseObjectCreated(record.body), deps);
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+    await submitObject(parseObjectCreated(record.body), deps, {
+      number: receiveCount,
+      final: receiveCount >= deps.settings.maxReceiveCount,
+    });
   }, deps.log);
 }

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { jsonLogger, requiredEnv } from '../shared/log';
 import { handleIngestBatch, InvokerDeps } from './handler';
+import { sweepStuckSubmissions } from './sweeper';
 
 // Clients live at module scope so warm invocations reuse their connections.
 const deps: InvokerDeps = {
@@ -21,7 +22,15 @@ const deps: InvokerDeps = {
     modelId: requiredEnv(process.env, 'MODEL_ID'),
     invocationTimeoutSeconds: Number(requiredEnv(process.env, 'INVOCATION_TIMEOUT_SECONDS')),
     retentionDays: Number(requiredEnv(process.env, 'RETENTION_DAYS')),
+    maxReceiveCount: Number(requiredEnv(process.env, 'MAX_RECEIVE_COUNT')),
   },
 };
 
-export const handler = (event: SQSEvent) => handleIngestBatch(event, deps);
+const sweep = {
+  staleAfterSeconds: Number(requiredEnv(process.env, 'SWEEP_STALE_AFTER_SECONDS')),
+  lookbackDays: Number(requiredEnv(process.env, 'SWEEP_LOOKBACK_DAYS')),
+};
+
+/** The ingest queue's batches, and the scheduled sweep (an EventBridge "Scheduled Event"). */
+export const handler = (event: SQSEvent | { 'detail-type'?: string }) =>
+  'Records' in event ? handleIngestBatch(event, deps) : sweepStuckSubmissions(sweep, deps);

@@ -149,6 +149,23 @@ export class DocumentStore extends Construct {
   }
 
   /**
+   * What a server-side copy of an exact object version needs on its source prefix:
+   * `s3:GetObject` and `s3:GetObjectVersion` (CopyObject with `?versionId=`), decrypt with the
+   * bucket key, and `s3:ListBucket` on the bucket, without which S3 answers 403 rather than
+   * 404 for a deleted object (S3 User Guide, "Required permissions for S3 API operations":
+   * GetObject), so a deleted upload could not be told from a permission problem.
+   */
+  public grantCopySource(grantee: iam.IGrantable, prefix: DocumentPrefix): iam.Grant {
+    this.encryptionKey.grant(grantee, 'kms:Decrypt');
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [this.objectsArn(prefix)],
+    });
+  }
+
+  /**
    * `s3:PutObject` (and aborting multipart uploads, which large payloads use) under the given
    * prefixes, and the key actions SSE-KMS uploads need.
    */

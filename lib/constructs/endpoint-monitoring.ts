@@ -174,6 +174,12 @@ export class EndpointMonitoring extends Construct {
       alarmDescription: `An uploaded document has waited more than ${INGEST_AGE_THRESHOLD.toMinutes()} minutes to be submitted: the invoker is failing or throttled.`,
       metric: pipeline.ingestQueue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM }),
     });
+    addAlarm('StuckSubmissionsAlarm', {
+      ...atLeastOne,
+      alarmDescription:
+        'The sweeper found records stuck in SUBMITTING past the ingest retry window (an invoker crashed or timed out on the last delivery); it resubmitted or failed each one: see the invoker logs ("swept a stuck submission").',
+      metric: pipeline.metricStuckSubmissions(),
+    });
     for (const [id, fn] of [['InvokerErrorsAlarm', pipeline.invoker], ['RecorderErrorsAlarm', pipeline.recorder]] as const) {
       addAlarm(id, {
         ...atLeastOne,

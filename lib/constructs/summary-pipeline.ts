@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,6 +15,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SUMMARY_TABLE } from '../../common/summary-record';
+import { STUCK_METRIC } from '../../common/pipeline-metrics';
 import { acknowledgeWildcard } from '../nag';
 import { AsyncInferenceEndpoint } from './async-inference-endpoint';
 import { DataKey } from './data-key';
@@ -22,6 +24,22 @@ import { SummarizationModel } from './summarization-model';
 
 /** Messages that failed this many times move to the dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 5;
+/**
+ * The invoker copies each upload server-side (up to the 1 GB async payload limit) before it
+ * submits it; a batch of ten such copies fits in this.
+ */
+export const INVOKER_TIMEOUT = Duration.minutes(5);
+/** AWS Lambda guide (SQS event source): set the visibility timeout to at least six times the function timeout. */
+export const INGEST_VISIBILITY_TIMEOUT = Duration.minutes(INVOKER_TIMEOUT.toMinutes() * 6);
+/** How often the sweeper looks for records stuck in SUBMITTING. */
+export const SWEEP_SCHEDULE = Duration.minutes(30);
+/**
+ * A record SUBMITTING for longer than every delivery of its message could take (the queue's
+ * whole retry window) plus a quarter of an hour has nothing left that could finish it.
+ */
+export const SWEEP_STALE_AFTER = Duration.minutes(INGEST_VISIBILITY_TIMEOUT.toMinutes() * MAX_RECEIVE_COUNT + 15);
+/** Days of records the sweeper looks through (the dead-letter queues keep messages 14 days). */
+export const SWEEP_LOOKBACK_DAYS = 14;
 /** Dead-letter queues keep messages as long as SQS allows, for a person to inspect and redrive. */
 const DLQ_RETENTION = Duration.days(14);
 const LAMBDA_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
@@ -74,6 +92,7 @@ export class SummaryPipeline extends Construct {
   public readonly resultsQueue: sqs.Queue;
   public readonly resultsDeadLetterQueue: sqs.Queue;
   public readonly uploadRule: events.Rule;
+  public readonly sweepRule: events.Rule;
   public readonly invoker: nodejs.NodejsFunction;
   public readonly recorder: nodejs.NodejsFunction;
 
@@ -115,7 +134,7 @@ export class SummaryPipeline extends Construct {
     // Ingestion: S3 → EventBridge → SQS → invoker.
     documents.enableEventBridgeNotifications();
     this.ingestDeadLetterQueue = this.queue('IngestDeadLetterQueue', this.queueKey);
-    this.ingestQueue = this.queue('IngestQueue', this.queueKey, this.ingestDeadLetterQueue, Duration.minutes(12));
+    this.ingestQueue = this.queue('IngestQueue', this.queueKey, this.ingestDeadLetterQueue, INGEST_VISIBILITY_TIMEOUT);
     this.uploadRule = new events.Rule(this, 'UploadRule', {
       description: `Documents uploaded under ${DOCUMENT_PREFIXES.input} go to the summarization ingest queue`,
       eventPattern: {
@@ -136,7 +155,7 @@ export class SummaryPipeline extends Construct {
       ],
     });
 
-    this.invoker = this.function('Invoker', 'invoker', Duration.minutes(2), 1024, {
+    this.invoker = this.function('Invoker', 'invoker', INVOKER_TIMEOUT, 512, {
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
       REQUESTS_PREFIX: DOCUMENT_PREFIXES.requests,
@@ -145,6 +164,9 @@ export class SummaryPipeline extends Construct {
       MODEL_ID: props.modelId,
       INVOCATION_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
       RETENTION_DAYS: String(props.retentionDays ?? 0),
+      MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+      SWEEP_STALE_AFTER_SECONDS: String(SWEEP_STALE_AFTER.toSeconds()),
+      SWEEP_LOOKBACK_DAYS: String(SWEEP_LOOKBACK_DAYS),
     });
     this.invoker.addEventSource(
       new SqsEventSource(this.ingestQueue, {
@@ -153,7 +175,7 @@ export class SummaryPipeline extends Construct {
         maxConcurrency: props.maxConcurrency ?? 5,
       }),
     );
-    documents.grantReadObjects(this.invoker, 'input');
+    documents.grantCopySource(this.invoker, 'input');
     documents.grantWriteObjects(this.invoker, 'requests');
     iam.Grant.addToPrincipal({
       grantee: this.invoker,
@@ -162,6 +184,19 @@ export class SummaryPipeline extends Construct {
     });
     this.grantTableWrite(this.invoker, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     props.model.grantReadRequests('requests');
+
+    // The sweeper runs in the invoker (same code path, same permissions) on a schedule, and
+    // finds stuck records through the byDay index.
+    this.sweepRule = new events.Rule(this, 'SweepRule', {
+      description: 'Resubmits or fails summarization records stuck in SUBMITTING',
+      schedule: events.Schedule.rate(SWEEP_SCHEDULE),
+      targets: [new targets.LambdaFunction(this.invoker, { retryAttempts: 2 })],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: this.invoker,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${this.table.tableArn}/index/${SUMMARY_TABLE.byDay.indexName}`],
+    });
 
     // Results: success and error topics → SQS → recorder.
     this.resultsDeadLetterQueue = this.queue('ResultsDeadLetterQueue', this.queueKey);
@@ -186,6 +221,22 @@ export class SummaryPipeline extends Construct {
     this.grantTableWrite(this.recorder, 'dynamodb:UpdateItem');
 
     this.acknowledgeFindings(documents);
+  }
+
+  /**
+   * Records the sweeper found stuck in SUBMITTING (it resubmits or fails each one).
+   *
+   * @default - maximum over 30 minutes (one sweep)
+   */
+  public metricStuckSubmissions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: STUCK_METRIC.namespace,
+      metricName: STUCK_METRIC.metricName,
+      dimensionsMap: { [STUCK_METRIC.dimension]: this.table.tableName },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: SWEEP_SCHEDULE,
+      ...props,
+    });
   }
 
   /** Read access to the table and its indexes (for the CLI's export, dashboards, notebooks). */
@@ -255,7 +306,7 @@ export class SummaryPipeline extends Construct {
 
   private acknowledgeFindings(documents: DocumentStore): void {
     const objectReasons: Array<[nodejs.NodejsFunction, Array<keyof typeof DOCUMENT_PREFIXES>, string]> = [
-      [this.invoker, ['input', 'requests'], 'reads uploaded documents and writes the request payloads it builds from them'],
+      [this.invoker, ['input', 'requests'], 'copies the exact version of each upload to an immutable request object'],
       [this.recorder, ['output', 'failure'], 'reads the result or failure report named in each notification'],
     ];
     for (const [fn, prefixes, what] of objectReasons) {

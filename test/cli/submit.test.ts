@@ -18,7 +18,6 @@ const sagemaker = mockClient(SageMakerClient);
 const endpoint = (status: string, reason?: string) => ({ EndpointName: 'ep', EndpointArn: 'a', EndpointConfigName: 'c', CreationTime: new Date(), LastModifiedTime: new Date(), EndpointStatus: status as 'InService', FailureReason: reason });
 const notFound = Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const wrapped = (text: string) => JSON.stringify({ inputs: text, parameters: { truncation: true } });
 
 let dir: string;
 let manifestPath: string;
@@ -45,10 +44,24 @@ beforeEach(() => {
 });
 
 describe('without the pipeline (direct)', () => {
-  test('text is wrapped, payloads are uploaded content-addressed under input/cli/, and submitted with a content-derived InferenceId', async () => {
+  test('text goes as it is (text/plain, by reference) under a content-addressed, header-safe key, whatever the file is called', async () => {
+    const unicode = tempFiles({ 'Überblick 报告 🦜.txt': 'Märkte legten zu.' });
+    const { code } = await runCli(['submit', unicode, '--manifest', manifestPath]);
+    expect(code).toBe(0);
+    const key = `input/cli/${sha('Märkte legten zu.')}.txt`;
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'docs-bucket', Key: key, ContentType: 'text/plain' });
+    expect(runtime).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, {
+      EndpointName: 'ep',
+      InputLocation: `s3://docs-bucket/${key}`,
+      ContentType: 'text/plain',
+      InferenceId: sha('Märkte legten zu.'),
+    });
+  });
+
+  test('with --param, text is wrapped; payloads are uploaded content-addressed under input/cli/, and submitted with a content-derived InferenceId', async () => {
     const { code, out } = await runCli(['submit', dir, '--manifest', manifestPath, '--param', 'max_length=128']);
     expect(code).toBe(0);
-    const briefPayload = JSON.stringify({ inputs: 'Markets rallied.', parameters: { truncation: true, max_length: 128 } });
+    const briefPayload = JSON.stringify({ inputs: 'Markets rallied.', parameters: { max_length: 128 } });
     const paperPayload = '{"inputs": "A paper.", "parameters": {"max_length": 64}}';
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'docs-bucket', Key: `input/cli/${sha(briefPayload)}.json`, ContentType: 'application/json' });
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: `input/cli/${sha(paperPayload)}.json` });
@@ -98,7 +111,7 @@ describe('without the pipeline (direct)', () => {
       'broken.json': '{"inputs": ',
       'upload-fails.txt': 'This one hits an S3 error.',
     });
-    s3.on(PutObjectCommand, { Key: `input/cli/${sha(wrapped('This one hits an S3 error.'))}.json` }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    s3.on(PutObjectCommand, { Key: `input/cli/${sha('This one hits an S3 error.')}.txt` }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const { code, out } = await runCli(['submit', bad, path.join(bad, 'missing.txt'), '--manifest', manifestPath]);
     expect(code).toBe(1);
     const byName = Object.fromEntries(readManifest(manifestPath).entries.map((e) => [path.basename(e.file), [e.status, e.reason]]));
@@ -133,7 +146,7 @@ describe('with the pipeline deployed', () => {
     const { code } = await runCli(['submit', path.join(dir, 'brief.txt'), '--manifest', manifestPath]);
     expect(code).toBe(0);
     expect(runtime).not.toHaveReceivedCommand(InvokeEndpointAsyncCommand);
-    const key = `input/cli/${sha(wrapped('Markets rallied.'))}.json`;
+    const key = `input/cli/${sha('Markets rallied.')}.txt`;
     expect(readManifest(manifestPath)).toMatchObject({
       mode: 'pipeline',
       tableName: 'summaries',
@@ -145,13 +158,13 @@ describe('with the pipeline deployed', () => {
     s3.on(HeadObjectCommand).resolves({ ETag: '"earlier"' });
     await runCli(['submit', path.join(dir, 'brief.txt'), '--manifest', manifestPath]);
     expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
-    const key = `input/cli/${sha(wrapped('Markets rallied.'))}.json`;
+    const key = `input/cli/${sha('Markets rallied.')}.txt`;
     expect(readManifest(manifestPath).entries[0]).toMatchObject({ status: 'already-submitted', inferenceId: inferenceIdForObject('docs-bucket', key, '"earlier"') });
   });
 
   test('--direct puts payloads under requests/ so the pipeline does not submit them a second time', async () => {
     await runCli(['submit', path.join(dir, 'brief.txt'), '--direct', '--manifest', manifestPath]);
-    const key = `requests/cli/${sha(wrapped('Markets rallied.'))}.json`;
+    const key = `requests/cli/${sha('Markets rallied.')}.txt`;
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: key });
     expect(runtime).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, { InputLocation: `s3://docs-bucket/${key}` });
   });

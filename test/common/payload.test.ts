@@ -2,11 +2,11 @@ import { classifyDocument, decodeUtf8, summaryFromResponse, wrapText } from '../
 import { isRetryable, withRetry } from '../../common/retry';
 import { daysBetween, statusKeys } from '../../common/summary-record';
 
-test('text is wrapped with truncation on; caller parameters win', () => {
-  expect(JSON.parse(wrapText('hello'))).toEqual({ inputs: 'hello', parameters: { truncation: true } });
-  expect(JSON.parse(wrapText('hello', { max_length: 64, truncation: false }))).toEqual({
+test('text is wrapped with exactly the caller\'s parameters (no truncation forced: the handler reads whole documents)', () => {
+  expect(JSON.parse(wrapText('hello'))).toEqual({ inputs: 'hello', parameters: {} });
+  expect(JSON.parse(wrapText('hello', { max_length: 64, long_documents: 'truncate' }))).toEqual({
     inputs: 'hello',
-    parameters: { truncation: false, max_length: 64 },
+    parameters: { max_length: 64, long_documents: 'truncate' },
   });
 });
 

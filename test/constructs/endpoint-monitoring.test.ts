@@ -72,8 +72,22 @@ describe('operator alarms go to the operations topic (ALARM and OK)', () => {
     });
   });
 
+  test('stuck submissions: the sweeper\'s embedded metric, per table, alarms at one', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'PegasusSummarizer/Pipeline',
+      MetricName: 'StuckSubmissions',
+      Dimensions: [{ Name: 'TableName', Value: { Ref: Match.stringLikeRegexp('^PipelineSummaries') } }],
+      Statistic: 'Maximum',
+      Period: 1800,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperationsTopic') }],
+    });
+  });
+
   test.each([
-    ['seven endpoint and five pipeline alarms, plus the scaling alarm', {}, 12],
+    ['seven endpoint and six pipeline alarms, plus the scaling alarm', {}, 13],
     ['without the pipeline: seven endpoint alarms, plus the scaling alarm', { pipeline: 'false' }, 7],
   ])('%s', (_name, values, operatorAlarms) => {
     const { template } = buildTestApp(values);
@@ -143,7 +157,7 @@ describe('dashboard', () => {
 
   test('an alarm status widget lists every operator alarm', () => {
     const widget = dashboardBody().widgets.find((w: any) => w.type === 'alarm');
-    expect(widget.properties.alarms).toHaveLength(12);
+    expect(widget.properties.alarms).toHaveLength(13);
   });
 
   test('the dashboard has no fixed name, and its URL follows the partition', () => {

@@ -73,7 +73,7 @@ describe('ingestion', () => {
     });
   });
 
-  test('invoker permissions: read input/, write requests/, InvokeEndpointAsync on our endpoint, put/update records — nothing else', () => {
+  test('invoker permissions: copy exact versions from input/, write requests/, InvokeEndpointAsync on our endpoint, put/update records, query byDay (sweeper) — nothing else', () => {
     const { template } = defaultTestApp();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -86,15 +86,40 @@ describe('ingestion', () => {
             Resource: arnOf('PipelineIngestQueue'),
           },
           { Effect: 'Allow', Action: 'kms:Decrypt', Resource: [arnOf('DataKey'), arnOf('PipelineQueueKey')] },
-          { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('input') },
+          // ListBucket on the bucket (names only), so a deleted upload answers 404, not 403.
+          { Effect: 'Allow', Action: 's3:ListBucket', Resource: arnOf('DocumentsBucket') },
+          { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objects('input') },
           { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: arnOf('DataKey') },
           { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: objects('requests') },
           { Effect: 'Allow', Action: 'sagemaker:InvokeEndpointAsync', Resource: ref('Endpoint') },
           { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf('PipelineSummaries') },
+          { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf('PipelineSummaries'), '/index/byDay']] } },
         ),
       },
     });
-    expect(policyOfFunction(template, 'Invoker')).toHaveLength(9);
+    expect(policyOfFunction(template, 'Invoker')).toHaveLength(11);
+  });
+
+  test('the sweeper: a schedule invokes the invoker every 30 minutes; it is told the retry window it must outwait', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      Targets: [Match.objectLike({ Arn: arnOf('PipelineInvoker'), RetryPolicy: { MaximumRetryAttempts: 2 } })],
+    });
+    // 30 min visibility × 5 receives + 15 min margin.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 300,
+      Environment: { Variables: Match.objectLike({ MAX_RECEIVE_COUNT: '5', SWEEP_STALE_AFTER_SECONDS: String((30 * 5 + 15) * 60), SWEEP_LOOKBACK_DAYS: '14' }) },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 1800,
+      RedrivePolicy: { deadLetterTargetArn: arnOf('PipelineIngestDeadLetterQueue'), maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf('PipelineSweepRule'),
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommandInput, QueryCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 
 type Item = Record<string, unknown>;
 
@@ -45,15 +45,33 @@ export class FakeTable {
     return { Attributes: old };
   }
 
+  /** The byDay index query the sweeper makes: `#day = :day AND statusAt BETWEEN :from AND :to`. */
+  query(input: QueryCommandInput): { Items: Item[] } {
+    if (input.KeyConditionExpression !== '#day = :day AND statusAt BETWEEN :from AND :to') {
+      throw new Error(`FakeTable: unsupported query ${input.KeyConditionExpression}`);
+    }
+    const v = input.ExpressionAttributeValues ?? {};
+    const items = [...this.items.values()].filter(
+      (i) => i.day === v[':day'] && String(i.statusAt) >= String(v[':from']) && String(i.statusAt) <= String(v[':to']),
+    );
+    return { Items: items.map((i) => ({ ...i })) };
+  }
+
   private check(condition: string | undefined, item: Item | undefined, names: Record<string, string> = {}, values: Record<string, unknown> = {}): void {
     if (!condition) return;
-    const holds = condition.split(' OR ').some((term) => {
-      const notExists = /^attribute_not_exists\((\w+)\)$/.exec(term.trim());
-      if (notExists) return item?.[notExists[1]] === undefined;
-      const equals = /^(#?\w+) = (:\w+)$/.exec(term.trim());
-      if (equals) return item !== undefined && item[names[equals[1]] ?? equals[1]] === values[equals[2]];
-      throw new Error(`FakeTable: unsupported condition ${term}`);
-    });
+    const holds = condition.split(' OR ').some((alternative) =>
+      alternative
+        .trim()
+        .replace(/^\((.*)\)$/, '$1')
+        .split(' AND ')
+        .every((term) => {
+          const notExists = /^attribute_not_exists\((\w+)\)$/.exec(term.trim());
+          if (notExists) return item?.[notExists[1]] === undefined;
+          const equals = /^(#?\w+) = (:\w+)$/.exec(term.trim());
+          if (equals) return item !== undefined && item[names[equals[1]] ?? equals[1]] === values[equals[2]];
+          throw new Error(`FakeTable: unsupported condition ${term}`);
+        }),
+    );
     if (!holds) throw Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
   }
 }

@@ -1,17 +1,21 @@
 import 'aws-sdk-client-mock-jest';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inferenceIdForObject } from '../../common/inference-id';
-import { handleIngestBatch, InvokerDeps, parseObjectCreated } from '../../lambda/invoker/handler';
-import { noSleep, objectCreatedEvent, s3Body, sqsEvent } from '../helpers/lambda';
+import { handleIngestBatch, InvokerDeps, keyCandidates, parseObjectCreated } from '../../lambda/invoker/handler';
+import { FakeBucket, checkHeaders } from '../helpers/fake-s3';
+import { FakeTable } from '../helpers/fake-table';
+import { noSleep, sqsEvent } from '../helpers/lambda';
 
 const s3 = mockClient(S3Client);
 const sagemaker = mockClient(SageMakerRuntimeClient);
-const table = mockClient(DynamoDBDocumentClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 const logs: Array<[string, string, Record<string, unknown> | undefined]> = [];
+let bucket: FakeBucket;
+let table: FakeTable;
 
 const deps: InvokerDeps = {
   s3: new S3Client({}),
@@ -29,136 +33,271 @@ const deps: InvokerDeps = {
     modelId: 'google/pegasus-large',
     invocationTimeoutSeconds: 1800,
     retentionDays: 90,
+    maxReceiveCount: 5,
   },
 };
 
-const ETAG = '"9a0364b9e99bb480dd25e1f0284c8555"';
-const idOf = (key: string) => inferenceIdForObject('docs-bucket', key, ETAG);
-const conditionFailed = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+const idOf = (key: string, etag: string) => inferenceIdForObject('docs-bucket', key, etag);
+const recordOf = (key: string, etag: string) => table.items.get(idOf(key, etag));
+
+/** The EventBridge event for one uploaded version; `eventKey` is the key as the event spells it. */
+function eventFor(key: string, version: { versionId: string; etag: string; body: Buffer }, eventKey = key): string {
+  return JSON.stringify({
+    source: 'aws.s3',
+    'detail-type': 'Object Created',
+    detail: {
+      bucket: { name: 'docs-bucket' },
+      object: { key: eventKey, size: version.body.length, etag: version.etag, 'version-id': version.versionId, sequencer: '00' },
+      reason: 'PutObject',
+    },
+  });
+}
+
+/** A delivery of the message with the given SQS receive count. */
+function delivery(body: string, receiveCount = 1) {
+  const event = sqsEvent(body);
+  event.Records[0].attributes.ApproximateReceiveCount = String(receiveCount);
+  return event;
+}
 
 beforeEach(() => {
+  bucket = new FakeBucket();
+  table = new FakeTable();
   s3.reset();
   sagemaker.reset();
-  table.reset();
+  dynamo.reset();
   logs.length = 0;
-  sagemaker.on(InvokeEndpointAsyncCommand).callsFake((input) => ({
-    InferenceId: input.InferenceId,
-    OutputLocation: `s3://docs-bucket/output/${input.InferenceId}.out`,
-    FailureLocation: `s3://docs-bucket/failure/${input.InferenceId}-error.out`,
-  }));
-  table.on(PutCommand).resolves({});
-  table.on(UpdateCommand).resolves({});
-  s3.on(PutObjectCommand).resolves({});
+  s3.on(CopyObjectCommand).callsFake((input) => bucket.copy(input));
+  dynamo.on(PutCommand).callsFake((i) => table.put(i));
+  dynamo.on(UpdateCommand).callsFake((i) => table.update(i));
+  dynamo.on(QueryCommand).callsFake((i) => table.query(i));
+  sagemaker.on(InvokeEndpointAsyncCommand).callsFake((input) => {
+    // The SDK sends these as headers; Node refuses what a header cannot carry.
+    checkHeaders({
+      'x-amzn-sagemaker-inputlocation': input.InputLocation,
+      'x-amzn-sagemaker-content-type': input.ContentType,
+      'x-amzn-sagemaker-inference-id': input.InferenceId,
+    });
+    return {
+      InferenceId: input.InferenceId,
+      OutputLocation: `s3://docs-bucket/output/${input.InferenceId}.out`,
+      FailureLocation: `s3://docs-bucket/failure/${input.InferenceId}-error.out`,
+    };
+  });
 });
 
-describe('a text document', () => {
-  test('is wrapped into a request payload under requests/, submitted, and recorded PENDING', async () => {
-    s3.on(GetObjectCommand).resolves({ Body: s3Body('Markets rallied on Tuesday.') as never });
-    const id = idOf('input/brief.txt');
+describe('a text upload', () => {
+  test('is copied (that exact version) to requests/<id>.txt and submitted by reference as text/plain, never read', async () => {
+    const v = bucket.put('input/brief.txt', 'Markets rallied on Tuesday.');
+    const id = idOf('input/brief.txt', v.etag);
 
-    const result = await handleIngestBatch(sqsEvent(objectCreatedEvent('input/brief.txt', 27, ETAG)), deps);
+    const result = await handleIngestBatch(delivery(eventFor('input/brief.txt', v)), deps);
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(table).toHaveReceivedNthCommandWith(1, PutCommand, {
-      TableName: 'summaries',
-      Item: expect.objectContaining({
-        inferenceId: id,
-        status: 'SUBMITTING',
-        sourceBucket: 'docs-bucket',
-        sourceKey: 'input/brief.txt',
-        sourceEtag: ETAG,
-        modelId: 'google/pegasus-large',
-        submittedAt: '2026-11-24T10:00:00.000Z',
-        day: '2026-11-24',
-        statusAt: 'SUBMITTING#2026-11-24T10:00:00.000Z',
-        expiresAt: Date.parse('2026-11-24T10:00:00Z') / 1000 + 90 * 86400,
-      }),
-      ConditionExpression: 'attribute_not_exists(inferenceId) OR #status = :submitting',
-    });
-    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'docs-bucket', Key: 'input/brief.txt', IfMatch: ETAG });
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
+    expect(s3).not.toHaveReceivedCommand(GetObjectCommand);
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
       Bucket: 'docs-bucket',
-      Key: `requests/${id}.json`,
-      ContentType: 'application/json',
-      Body: JSON.stringify({ inputs: 'Markets rallied on Tuesday.', parameters: { truncation: true } }),
+      Key: `requests/${id}.txt`,
+      CopySource: `docs-bucket/input/brief.txt?versionId=${v.versionId}`,
+      CopySourceIfMatch: v.etag,
+      MetadataDirective: 'REPLACE',
+      Metadata: { 'source-key': 'input%2Fbrief.txt', 'source-version-id': v.versionId, 'source-etag': v.etag, 'inference-id': id },
     });
+    expect(bucket.get(`requests/${id}.txt`)!.toString()).toBe('Markets rallied on Tuesday.');
     expect(sagemaker).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, {
       EndpointName: 'ep',
-      InputLocation: `s3://docs-bucket/requests/${id}.json`,
-      ContentType: 'application/json',
+      InputLocation: `s3://docs-bucket/requests/${id}.txt`,
+      ContentType: 'text/plain',
       InferenceId: id,
       InvocationTimeoutSeconds: 1800,
     });
-    expect(table).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: { inferenceId: id },
-      ConditionExpression: '#status = :submitting',
-      ExpressionAttributeValues: expect.objectContaining({
-        ':pending': 'PENDING',
-        ':output': `s3://docs-bucket/output/${id}.out`,
-        ':failure': `s3://docs-bucket/failure/${id}-error.out`,
-      }),
+    expect(table.items.get(id)).toMatchObject({
+      status: 'PENDING',
+      sourceKey: 'input/brief.txt',
+      sourceVersionId: v.versionId,
+      sourceEtag: v.etag,
+      sourceSize: 27,
+      inputLocation: `s3://docs-bucket/requests/${id}.txt`,
+      contentType: 'text/plain',
+      outputLocation: `s3://docs-bucket/output/${id}.out`,
+      submittedAt: '2026-11-24T10:00:00.000Z',
+      expiresAt: Date.parse('2026-11-24T10:00:00Z') / 1000 + 90 * 86400,
     });
   });
 
-  test('that is not UTF-8 is recorded FAILED with the reason and not submitted', async () => {
-    s3.on(GetObjectCommand).resolves({ Body: s3Body(Uint8Array.from([0x66, 0x6f, 0xff, 0xfe, 0x6f])) as never });
-    await handleIngestBatch(sqsEvent(objectCreatedEvent('input/latin1.txt', 5, ETAG)), deps);
-    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointAsyncCommand);
-    expect(table).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: { inferenceId: idOf('input/latin1.txt') },
-      ExpressionAttributeValues: expect.objectContaining({ ':failed': 'FAILED', ':reason': 'the document is not valid UTF-8 text' }),
-    });
-  });
-});
-
-describe('a .json request payload', () => {
-  test('is passed through as the input location, unread', async () => {
-    await handleIngestBatch(sqsEvent(objectCreatedEvent('input/batch/paper.json', 5000, ETAG)), deps);
-    expect(s3).not.toHaveReceivedCommand(GetObjectCommand);
-    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+  test('a .json payload goes the same way, as application/json', async () => {
+    const v = bucket.put('input/batch/paper.json', '{"inputs":"x"}');
+    await handleIngestBatch(delivery(eventFor('input/batch/paper.json', v)), deps);
+    const id = idOf('input/batch/paper.json', v.etag);
     expect(sagemaker).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, {
-      InputLocation: 's3://docs-bucket/input/batch/paper.json',
-      InferenceId: idOf('input/batch/paper.json'),
+      InputLocation: `s3://docs-bucket/requests/${id}.json`,
+      ContentType: 'application/json',
     });
+    expect(table.items.get(id)).toMatchObject({ status: 'PENDING', contentType: 'application/json' });
   });
 });
 
-describe('duplicates and retries', () => {
-  test('a duplicate event for a document already submitted is skipped', async () => {
-    table.on(PutCommand).rejects(conditionFailed);
-    const result = await handleIngestBatch(sqsEvent(objectCreatedEvent('input/paper.json', 10, ETAG)), deps);
+describe('names researchers give their files', () => {
+  const names = ['Überblick.json', '报告.json', 'تقرير.txt', 'annual report.txt', 'a+b.txt', '100% growth.md', 'notes 🦜.txt', 'Überblick.txt'];
+  const encoded = (key: string) => encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+
+  test.each(names.flatMap((n) => [[n, 'as is'], [n, 'URL-encoded']]))('input/%s (event key %s) is submitted with ASCII headers', async (name, encoding) => {
+    const key = `input/${name}`;
+    const v = bucket.put(key, name.endsWith('.json') ? '{"inputs":"Bericht"}' : 'Ein Bericht.');
+    const result = await handleIngestBatch(delivery(eventFor(key, v, encoding === 'as is' ? key : encoded(key))), deps);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const [record] = [...table.items.values()];
+    expect(record).toMatchObject({ status: 'PENDING' });
+    const input = sagemaker.commandCalls(InvokeEndpointAsyncCommand)[0].args[0].input;
+    expect(input.InputLocation).toMatch(/^s3:\/\/docs-bucket\/requests\/[0-9a-f]{64}\.(txt|json)$/);
+    // The staged copy holds the user's document.
+    expect(bucket.get(input.InputLocation!.replace('s3://docs-bucket/', ''))).toEqual(v.body);
+  });
+
+  test('keyCandidates tries the key as the event spells it, then URL-decoded', () => {
+    expect(keyCandidates('input/a+b.txt')).toEqual(['input/a+b.txt', 'input/a b.txt']);
+    expect(keyCandidates('input/%C3%9Cberblick.json')).toEqual(['input/%C3%9Cberblick.json', 'input/Überblick.json']);
+    expect(keyCandidates('input/plain.txt')).toEqual(['input/plain.txt']);
+    expect(keyCandidates('input/100%.txt')).toEqual(['input/100%.txt']); // not valid encoding: as is
+  });
+});
+
+describe('the version the event names', () => {
+  test('an upload overwritten before the invoker ran: the announced version is submitted, not the newer one', async () => {
+    const first = bucket.put('input/draft.txt', 'First draft.');
+    const second = bucket.put('input/draft.txt', 'Corrected draft.');
+
+    await handleIngestBatch(delivery(eventFor('input/draft.txt', first)), deps);
+    await handleIngestBatch(delivery(eventFor('input/draft.txt', second)), deps);
+
+    const [a, b] = [idOf('input/draft.txt', first.etag), idOf('input/draft.txt', second.etag)];
+    expect(bucket.get(`requests/${a}.txt`)!.toString()).toBe('First draft.');
+    expect(bucket.get(`requests/${b}.txt`)!.toString()).toBe('Corrected draft.');
+    expect(table.items.get(a)).toMatchObject({ status: 'PENDING', sourceVersionId: first.versionId });
+    expect(table.items.get(b)).toMatchObject({ status: 'PENDING', sourceVersionId: second.versionId });
+  });
+
+  test('an upload deleted before the invoker ran ends FAILED with the reason, acknowledged', async () => {
+    const v = bucket.put('input/gone.txt', 'Soon gone.');
+    bucket.delete('input/gone.txt');
+    const result = await handleIngestBatch(delivery(eventFor('input/gone.txt', v)), deps);
     expect(result.batchItemFailures).toEqual([]);
     expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointAsyncCommand);
+    expect(recordOf('input/gone.txt', v.etag)).toMatchObject({
+      status: 'FAILED',
+      retryable: false,
+      failureReason: 'the uploaded object no longer exists (deleted before it could be submitted) (NoSuchKey)',
+    });
+  });
+
+  test('an ETag that no longer matches ends FAILED (precondition failed), acknowledged', async () => {
+    const v = bucket.put('input/changed.txt', 'Text.');
+    const event = eventFor('input/changed.txt', { ...v, etag: 'not-the-etag' });
+    const result = await handleIngestBatch(delivery(event), deps);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(recordOf('input/changed.txt', 'not-the-etag')).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('(PreconditionFailed)') });
+  });
+});
+
+describe('every error the submission can meet ends final or in a retry that can finish', () => {
+  const aws = (name: string, status: number, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+  const invalidHeader = Object.assign(new TypeError('Invalid character in header content ["x-amzn-sagemaker-inputlocation"]'), { code: 'ERR_INVALID_CHAR' });
+  type Where = 'copy' | 'invoke';
+  const cases: Array<[string, Where, Error, boolean]> = [
+    ['S3 NoSuchKey', 'copy', aws('NoSuchKey', 404), true],
+    ['S3 NoSuchVersion', 'copy', aws('NoSuchVersion', 404), true],
+    ['S3 PreconditionFailed', 'copy', aws('PreconditionFailed', 412), true],
+    ['S3 InvalidObjectState (archived)', 'copy', aws('InvalidObjectState', 403), true],
+    ['S3 AccessDenied (fixable by an operator, then redriven)', 'copy', aws('AccessDenied', 403), false],
+    ['S3 SlowDown', 'copy', aws('SlowDown', 503), false],
+    ['S3 InternalError', 'copy', aws('InternalError', 500), false],
+    ['a network timeout', 'copy', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), false],
+    ['SageMaker ValidationError (bad request)', 'invoke', aws('ValidationError', 400, 'Input location is not valid'), true],
+    ['SageMaker ValidationError (endpoint not found, e.g. mid-deploy)', 'invoke', aws('ValidationError', 400, 'Endpoint ep of account 1 not found.'), false],
+    ['SageMaker ThrottlingException', 'invoke', aws('ThrottlingException', 400), false],
+    ['SageMaker ServiceUnavailable', 'invoke', aws('ServiceUnavailable', 503), false],
+    ['SageMaker InternalFailure', 'invoke', aws('InternalFailure', 500), false],
+    ['a header Node refuses (ERR_INVALID_CHAR)', 'invoke', invalidHeader, true],
+  ];
+
+  test.each(cases)('%s', async (_name, where, error, permanent) => {
+    if (where === 'copy') s3.on(CopyObjectCommand).rejects(error);
+    else sagemaker.on(InvokeEndpointAsyncCommand).rejects(error);
+    const v = bucket.put('input/paper.txt', 'Text.');
+    const body = eventFor('input/paper.txt', v);
+
+    const first = await handleIngestBatch(delivery(body, 1), deps);
+    if (permanent) {
+      expect(first.batchItemFailures).toEqual([]);
+      expect(recordOf('input/paper.txt', v.etag)).toMatchObject({ status: 'FAILED', retryable: false, failureReason: expect.any(String) });
+      return;
+    }
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(recordOf('input/paper.txt', v.etag)).toMatchObject({ status: 'SUBMITTING', attempt: 1 });
+
+    // The last delivery before the dead-letter queue leaves the record saying so.
+    const last = await handleIngestBatch(delivery(body, 5), deps);
+    expect(last.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(recordOf('input/paper.txt', v.etag)).toMatchObject({
+      status: 'FAILED',
+      retryable: true,
+      failureReason: expect.stringMatching(/^dead-lettered after 5 attempts: /),
+    });
+  });
+
+  test('a DynamoDB failure before the claim leaves no record, and the message is retried', async () => {
+    dynamo.on(PutCommand).rejects(aws('InternalServerError', 500));
+    const v = bucket.put('input/paper.txt', 'Text.');
+    const result = await handleIngestBatch(delivery(eventFor('input/paper.txt', v)), deps);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(table.items.size).toBe(0);
+  });
+
+  test('a dead-lettered record is claimed again by a redrive and submitted', async () => {
+    sagemaker.on(InvokeEndpointAsyncCommand).rejectsOnce(aws('ServiceUnavailable', 503)).rejectsOnce(aws('ServiceUnavailable', 503)).rejectsOnce(aws('ServiceUnavailable', 503)).rejectsOnce(aws('ServiceUnavailable', 503)).rejectsOnce(aws('ServiceUnavailable', 503))
+      .resolves({ OutputLocation: 's3://docs-bucket/output/x.out' });
+    const v = bucket.put('input/paper.txt', 'Text.');
+    const body = eventFor('input/paper.txt', v);
+    await handleIngestBatch(delivery(body, 5), deps);
+    expect(recordOf('input/paper.txt', v.etag)).toMatchObject({ status: 'FAILED', retryable: true });
+
+    const redriven = await handleIngestBatch(delivery(body, 1), deps);
+    expect(redriven.batchItemFailures).toEqual([]);
+    expect(recordOf('input/paper.txt', v.etag)).toMatchObject({ status: 'PENDING', outputLocation: 's3://docs-bucket/output/x.out' });
+  });
+
+  test('a throttled InvokeEndpointAsync is retried with backoff within the attempt and succeeds', async () => {
+    const throttled = aws('ThrottlingException', 400);
+    sagemaker.on(InvokeEndpointAsyncCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ OutputLocation: 's3://docs-bucket/output/x.out' });
+    const v = bucket.put('input/paper.json', '{}');
+    const result = await handleIngestBatch(delivery(eventFor('input/paper.json', v)), deps);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sagemaker).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 3);
+    expect(recordOf('input/paper.json', v.etag)).toMatchObject({ status: 'PENDING' });
+  });
+});
+
+describe('duplicates', () => {
+  test('a redelivered event for a document already submitted is skipped', async () => {
+    const v = bucket.put('input/paper.txt', 'Text.');
+    const body = eventFor('input/paper.txt', v);
+    await handleIngestBatch(delivery(body), deps);
+    const again = await handleIngestBatch(delivery(body), deps);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(sagemaker).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1);
     expect(logs.map(([, m]) => m)).toContain('duplicate event: this document version was already submitted');
   });
 
-  test('the same event twice maps to the same inference id; a new version of the key to a new one', () => {
-    expect(idOf('input/a.txt')).toBe(idOf('input/a.txt'));
-    expect(inferenceIdForObject('docs-bucket', 'input/a.txt', '"other"')).not.toBe(idOf('input/a.txt'));
-    expect(idOf('input/a.txt')).toMatch(/^[0-9a-f]{64}$/);
-  });
-
-  test('a throttled InvokeEndpointAsync is retried with backoff and succeeds', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-    sagemaker.on(InvokeEndpointAsyncCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ OutputLocation: 's3://docs-bucket/output/x.out' });
-    const result = await handleIngestBatch(sqsEvent(objectCreatedEvent('input/paper.json', 10, ETAG)), deps);
-    expect(result.batchItemFailures).toEqual([]);
-    expect(sagemaker).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 3);
-    expect(table).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':pending': 'PENDING' }) });
-  });
-
-  test('a call that keeps failing hands the message back to SQS (redelivery, then the DLQ) and stays SUBMITTING', async () => {
-    sagemaker.on(InvokeEndpointAsyncCommand).rejects(Object.assign(new Error('Endpoint not found'), { name: 'ValidationError' }));
-    const result = await handleIngestBatch(sqsEvent(objectCreatedEvent('input/paper.json', 10, ETAG)), deps);
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(sagemaker).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1); // not retryable
-    expect(table).not.toHaveReceivedCommand(UpdateCommand);
-  });
-
-  test('a result recorded before the PENDING update is not overwritten', async () => {
-    table.on(UpdateCommand).rejects(conditionFailed);
-    const result = await handleIngestBatch(sqsEvent(objectCreatedEvent('input/paper.json', 10, ETAG)), deps);
-    expect(result.batchItemFailures).toEqual([]);
+  test('a permanent failure is final: a redelivery does not claim it again', async () => {
+    const v = bucket.put('input/gone.txt', 'x');
+    bucket.delete('input/gone.txt');
+    const body = eventFor('input/gone.txt', v);
+    await handleIngestBatch(delivery(body), deps);
+    await handleIngestBatch(delivery(body), deps);
+    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 1);
+    expect(recordOf('input/gone.txt', v.etag)).toMatchObject({ status: 'FAILED', retryable: false });
   });
 });
 
@@ -166,25 +305,25 @@ describe('bad input', () => {
   test.each([
     ['an empty object', 'input/empty.txt', 0, 'empty object: there is nothing to summarize'],
     ['an object over 1 GB', 'input/huge.json', 1_000_000_001, 'object is 1000000001 bytes; asynchronous inference accepts at most 1000000000 bytes (1 GB)'],
-    ['unsupported content', 'input/report.pdf', 2048, 'unsupported content "input/report.pdf": upload text as .txt, .text, .md (wrapped for the model) or a request payload as .json'],
+    ['unsupported content', 'input/report.pdf', 2048, 'unsupported content "input/report.pdf": upload text as .txt, .text, .md or a request payload as .json'],
   ])('%s is recorded FAILED with the reason, and not submitted', async (_name, key, size, reason) => {
-    const result = await handleIngestBatch(sqsEvent(objectCreatedEvent(key, size, ETAG)), deps);
+    const body = JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'docs-bucket' }, object: { key, size, etag: 'e', 'version-id': 'v' } } });
+    const result = await handleIngestBatch(delivery(body), deps);
     expect(result.batchItemFailures).toEqual([]);
     expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointAsyncCommand);
-    expect(table).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ inferenceId: idOf(key), status: 'FAILED', failureReason: reason, sourceKey: key, day: '2026-11-24' }),
-      ConditionExpression: 'attribute_not_exists(inferenceId)',
-    });
+    expect(recordOf(key, 'e')).toMatchObject({ status: 'FAILED', failureReason: reason, retryable: false, sourceKey: key, day: '2026-11-24' });
   });
 
   test.each([
-    ['another prefix', 'output/x.out', 'docs-bucket'],
-    ['another bucket', 'input/x.txt', 'someone-elses-bucket'],
-  ])('an event for %s is ignored with a log line', async (_name, key, bucket) => {
-    const result = await handleIngestBatch(sqsEvent(objectCreatedEvent(key, 10, ETAG, bucket)), deps);
+    ['another prefix', 'output/x.out', 'docs-bucket', 10, 'ignored: not a document under the input prefix'],
+    ['another bucket', 'input/x.txt', 'someone-elses-bucket', 10, 'ignored: not a document under the input prefix'],
+    ['a folder marker', 'input/reports/', 'docs-bucket', 0, 'ignored: a folder marker, not a document'],
+  ])('an event for %s is ignored with a log line, and no record', async (_name, key, bucketName, size, message) => {
+    const body = JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: bucketName }, object: { key, size, etag: 'e' } } });
+    const result = await handleIngestBatch(delivery(body), deps);
     expect(result.batchItemFailures).toEqual([]);
-    expect(table).not.toHaveReceivedAnyCommand();
-    expect(logs).toContainEqual(['info', 'ignored: not a document under the input prefix', { bucket, key }]);
+    expect(table.items.size).toBe(0);
+    expect(logs.map(([, m]) => m)).toContain(message);
   });
 
   test.each([
@@ -192,12 +331,14 @@ describe('bad input', () => {
     ['not an S3 event', JSON.stringify({ source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} })],
     ['an S3 event without a key', JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' }, object: { size: 1 } } })],
   ])('a malformed message (%s) is reported as failed, so SQS dead-letters it', async (_name, body) => {
-    const result = await handleIngestBatch(sqsEvent(objectCreatedEvent('input/ok.json', 10, ETAG), body), deps);
+    const v = bucket.put('input/ok.json', '{}');
+    const result = await handleIngestBatch(sqsEvent(eventFor('input/ok.json', v), body), deps);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
     expect(sagemaker).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1); // the good one went through
   });
 });
 
-test('parseObjectCreated reads bucket, key, size and etag', () => {
-  expect(parseObjectCreated(objectCreatedEvent('input/a b.txt', 7, ETAG))).toEqual({ bucket: 'docs-bucket', key: 'input/a b.txt', size: 7, etag: ETAG });
+test('parseObjectCreated reads bucket, key, size, etag and version id', () => {
+  const v = { versionId: 'v9', etag: 'abc', body: Buffer.from('1234567') };
+  expect(parseObjectCreated(eventFor('input/a b.txt', v))).toEqual({ bucket: 'docs-bucket', key: 'input/a b.txt', size: 7, etag: 'abc', versionId: 'v9' });
 });

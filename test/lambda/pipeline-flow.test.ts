@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -24,7 +24,7 @@ const invoker = {
   ...clients,
   sagemaker: new SageMakerRuntimeClient({}),
   now: () => new Date('2026-11-24T10:00:00.000Z'),
-  settings: { bucket: 'docs-bucket', inputPrefix: 'input/', requestsPrefix: 'requests/', endpointName: 'ep', tableName: 't', modelId: 'google/pegasus-large', invocationTimeoutSeconds: 900, retentionDays: 0 },
+  settings: { bucket: 'docs-bucket', inputPrefix: 'input/', requestsPrefix: 'requests/', endpointName: 'ep', tableName: 't', modelId: 'google/pegasus-large', invocationTimeoutSeconds: 900, retentionDays: 0, maxReceiveCount: 5 },
 };
 const recorder = { ...clients, settings: { tableName: 't', bucket: 'docs-bucket', inputPrefix: 'input/', modelId: 'google/pegasus-large', retentionDays: 0 } };
 
@@ -40,6 +40,13 @@ beforeEach(() => {
     const body = objects.get(`${i.Bucket}/${i.Key}`);
     if (!body) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
     return { Body: s3Body(body) };
+  });
+  s3.on(CopyObjectCommand).callsFake((i) => {
+    const [path] = String(i.CopySource).split('?');
+    const body = objects.get(decodeURIComponent(path));
+    if (!body) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+    objects.set(`${i.Bucket}/${i.Key}`, body);
+    return {};
   });
   dynamo.on(PutCommand).callsFake((i) => table.put(i));
   dynamo.on(UpdateCommand).callsFake((i) => table.update(i));
@@ -59,10 +66,8 @@ test('a text upload ends as a COMPLETED record with its summary', async () => {
   await handleIngestBatch(sqsEvent(event, event), invoker); // delivered twice
   expect(invocations).toHaveLength(1);
   const [{ InferenceId: id, InputLocation }] = invocations;
-  expect(JSON.parse(objects.get(InputLocation!.replace('s3://', ''))!.toString())).toEqual({
-    inputs: 'Markets rallied as inflation cooled.',
-    parameters: { truncation: true },
-  });
+  // SageMaker reads an immutable copy of the upload itself, as text.
+  expect(objects.get(InputLocation!.replace('s3://', ''))!.toString()).toBe('Markets rallied as inflation cooled.');
   expect(table.items.get(id!)).toMatchObject({ status: 'PENDING', sourceKey: 'input/brief.txt' });
 
   // SageMaker writes the result and notifies.
