@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as tar from 'tar';
 
 /** Runs `cdk synth` as a user would (the real CLI, cdk.json, bin/app.ts, cdk-nag). */
 function cdkSynth(...contextArgs: string[]) {
@@ -20,12 +21,29 @@ function cdkSynth(...contextArgs: string[]) {
   const bundles = files
     .filter((f) => f.startsWith('asset.') && fs.existsSync(path.join(outdir, f, 'index.js')))
     .map((f) => fs.readFileSync(path.join(outdir, f, 'index.js'), 'utf8'));
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return { status: result.status, stderr: result.stderr, files, bundles };
+  // The model handler archive: asset.<hash>.tar.gz, and what it holds.
+  const archives = files.filter((f) => f.endsWith('.tar.gz'));
+  const archived: Record<string, string> = {};
+  for (const a of archives) {
+    tar.list({ file: path.join(outdir, a), sync: true, onReadEntry: (e) => (archived[String(e.path)] = e.type) });
+  }
+  const extracted = fs.mkdtempSync(path.join(os.tmpdir(), 'summarizer-code-'));
+  if (archives.length === 1) tar.extract({ file: path.join(outdir, archives[0]), cwd: extracted, sync: true });
+  const handler = fs.existsSync(path.join(extracted, 'code', 'inference.py')) ? fs.readFileSync(path.join(extracted, 'code', 'inference.py'), 'utf8') : undefined;
+  const template = files.find((f) => f.endsWith('.template.json'));
+  const templateText = template ? fs.readFileSync(path.join(outdir, template), 'utf8') : '';
+  for (const d of [outdir, extracted]) fs.rmSync(d, { recursive: true, force: true });
+  return { status: result.status, stderr: result.stderr, files, bundles, archives, archived, handler, templateText };
 }
 
+/** One real synth (bundling included) serves the tests that read its output. */
+let synth: ReturnType<typeof cdkSynth>;
+beforeAll(() => {
+  synth = cdkSynth('stage=ci');
+});
+
 test('cdk synth writes the stage template, bundles both Lambdas with esbuild, and passes cdk-nag', () => {
-  const { status, stderr, files, bundles } = cdkSynth('stage=ci');
+  const { status, stderr, files, bundles } = synth;
   expect(stderr).not.toMatch(/AwsSolutions-/);
   expect(status).toBe(0);
   expect(files).toContain('PegasusSummarizer-ci.template.json');
@@ -36,6 +54,21 @@ test('cdk synth writes the stage template, bundles both Lambdas with esbuild, an
     expect(bundle).toContain('batchItemFailures');
   }
   expect(bundles.some((b) => b.includes('InvokeEndpointAsync'))).toBe(true);
+});
+
+test('cdk synth packages the model handler offline as code/inference.py, and the model reads exactly that archive', () => {
+  const { status, archives, archived, handler, templateText } = synth;
+  expect(status).toBe(0);
+  expect(archives).toHaveLength(1);
+  expect(archived).toEqual({ 'code/': 'Directory', 'code/inference.py': 'File' });
+  expect(handler).toBe(fs.readFileSync(path.join(__dirname, '..', 'model', 'code', 'inference.py'), 'utf8'));
+  const hash = /^asset\.([0-9a-f]{64})\.tar\.gz$/.exec(archives[0])![1];
+  const model = Object.values(JSON.parse(templateText).Resources as Record<string, any>).find((r) => r.Type === 'AWS::SageMaker::Model');
+  expect(model.Properties.PrimaryContainer.ModelDataSource.S3DataSource).toEqual({
+    S3Uri: { 'Fn::Sub': `s3://cdk-hnb659fds-assets-\${AWS::AccountId}-\${AWS::Region}/${hash}.gz` },
+    S3DataType: 'S3Object',
+    CompressionType: 'Gzip',
+  });
 });
 
 test('cdk synth with bad configuration fails naming key, value and what is allowed, and writes no template', () => {

@@ -77,6 +77,11 @@ function readConfigFile(
 
 function crossFieldProblems(c: SummarizerConfig): string[] {
   const problems: string[] = [];
+  if (c.chunkTokens > 0 && c.overlapTokens * 2 >= c.chunkTokens) {
+    problems.push(
+      `overlapTokens: got ${c.overlapTokens}; expected less than half of chunkTokens (${c.chunkTokens}), or windows would not advance.`,
+    );
+  }
   if (c.minCapacity > c.maxCapacity) {
     problems.push(
       `minCapacity: got ${c.minCapacity}; expected at most maxCapacity (${c.maxCapacity}). Lower minCapacity or raise maxCapacity.`,

@@ -16,6 +16,10 @@ export const REMOVAL_POLICIES = ['retain', 'destroy'] as const;
 export type DataRemovalPolicy = (typeof REMOVAL_POLICIES)[number];
 
 export const VOLUME_KMS_MODES = ['auto', 'always', 'never'] as const;
+
+/** How the model handler treats a document longer than the model's input window. */
+export const LONG_DOCUMENT_STRATEGIES = ['map-reduce', 'truncate'] as const;
+export type LongDocumentStrategy = (typeof LONG_DOCUMENT_STRATEGIES)[number];
 export type VolumeKmsMode = (typeof VOLUME_KMS_MODES)[number];
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
@@ -100,6 +104,30 @@ export const CONFIG_SCHEMA = {
     600,
     60,
     3600,
+  ),
+  longDocuments: oneOf<LongDocumentStrategy>(
+    'Documents longer than the model reads at once (1024 tokens for PEGASUS): "map-reduce" summarizes every window and then the window summaries; "truncate" reads only the first window. A request can override it (`parameters.long_documents`).',
+    'map-reduce',
+    LONG_DOCUMENT_STRATEGIES,
+  ),
+  chunkTokens: integer(
+    'Window size in tokens for map-reduce (0 = the model\'s maximum input length, from its config).',
+    0,
+    0,
+    16384,
+  ),
+  overlapTokens: integer('Tokens consecutive windows share, so a sentence cut at a window edge is read whole in one of them.', 64, 0, 1024),
+  summaryBatchSize: integer(
+    'Windows summarized together on the GPU; halved automatically on CUDA out-of-memory.',
+    8,
+    1,
+    256,
+  ),
+  maxSummaryRounds: integer(
+    'Most generation passes per document (map rounds plus the final reduce); the output says when the bound was reached.',
+    4,
+    2,
+    10,
   ),
   maxConcurrentInvocationsPerInstance: integer(
     'Requests SageMaker sends to one instance at a time (`ClientConfig.MaxConcurrentInvocationsPerInstance`).',

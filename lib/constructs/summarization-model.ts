@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgeWildcard } from '../nag';
 import { DOCUMENT_PREFIXES, DocumentPrefix, DocumentStore } from './document-store';
 import { resolveInferenceImage } from './inference-image';
+import { ModelHandlerCode } from './model-handler-code';
 
 /**
  * Request and response size limit for the model server, in bytes. The HF inference image runs
@@ -50,7 +51,25 @@ export interface SummarizationModelProps {
    * through the `*_SECONDS` variables: the older ones are read as minutes).
    */
   readonly invocationTimeoutSeconds: number;
+  /**
+   * How the handler (`model/code/inference.py`) treats documents longer than one window.
+   *
+   * @default - map-reduce with the model's own window, 64 tokens of overlap, batches of 8, at most 4 rounds
+   */
+  readonly longDocuments?: LongDocumentSettings;
 }
+
+/** The handler's deployment defaults, passed as `SUMMARIZER_*` environment variables. */
+export interface LongDocumentSettings {
+  readonly strategy: 'map-reduce' | 'truncate';
+  /** Window size in tokens; 0 = the model's maximum input length. */
+  readonly chunkTokens: number;
+  readonly overlapTokens: number;
+  readonly batchSize: number;
+  readonly maxRounds: number;
+}
+
+const DEFAULT_LONG_DOCUMENTS: LongDocumentSettings = { strategy: 'map-reduce', chunkTokens: 0, overlapTokens: 64, batchSize: 8, maxRounds: 4 };
 
 /**
  * The PEGASUS model: a SageMaker model on the Hugging Face inference DLC, and the execution
@@ -61,6 +80,8 @@ export class SummarizationModel extends Construct {
   public readonly role: iam.Role;
   public readonly model: sagemaker.CfnModel;
   public readonly imageUri: string;
+  /** The handler archive (`code/inference.py`), the model data of a Hub model. */
+  public readonly handlerCode: ModelHandlerCode;
   private documents!: DocumentStore;
 
   constructor(scope: Construct, id: string, props: SummarizationModelProps) {
@@ -76,6 +97,13 @@ export class SummarizationModel extends Construct {
           'the stock handler will fail to load the model unless model.tar.gz brings its own code/inference.py.',
       );
     }
+    this.handlerCode = new ModelHandlerCode(this, 'HandlerCode');
+    if (props.modelDataUrl !== undefined) {
+      Annotations.of(this).addInfo(
+        `modelDataUrl: the archive must contain this app's handler as code/inference.py (build it with "npm run model:package"); ` +
+          'without it the stock pipeline handler runs and long documents fail.',
+      );
+    }
 
     this.role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -83,8 +111,14 @@ export class SummarizationModel extends Construct {
     });
     this.grantExecutionPermissions(props, image.repositoryArn);
 
+    const longDocuments = props.longDocuments ?? DEFAULT_LONG_DOCUMENTS;
     const environment: Record<string, string> = {
       HF_TASK: hfTask,
+      SUMMARIZER_LONG_DOCUMENTS: longDocuments.strategy,
+      SUMMARIZER_CHUNK_TOKENS: String(longDocuments.chunkTokens),
+      SUMMARIZER_OVERLAP_TOKENS: String(longDocuments.overlapTokens),
+      SUMMARIZER_BATCH_SIZE: String(longDocuments.batchSize),
+      SUMMARIZER_MAX_ROUNDS: String(longDocuments.maxRounds),
       MMS_MAX_REQUEST_SIZE: String(MODEL_SERVER_MAX_PAYLOAD_BYTES),
       MMS_MAX_RESPONSE_SIZE: String(MODEL_SERVER_MAX_PAYLOAD_BYTES),
       SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
@@ -99,7 +133,18 @@ export class SummarizationModel extends Construct {
       executionRoleArn: this.role.roleArn,
       primaryContainer: {
         image: image.imageUri,
+        // Model artifacts: the user's archive, built with the handler (npm run model:package).
         modelDataUrl: props.modelDataUrl,
+        // A Hub model: the archive holds only the handler; SageMaker extracts it to
+        // /opt/ml/model, whose code/ the toolkit puts on PYTHONPATH, and the toolkit downloads the
+        // weights named by HF_MODEL_ID. ModelDataSource rather than ModelDataUrl, whose object
+        // "must" have a .tar.gz suffix (CreateModel API reference) while CDK file assets keep
+        // only the last extension (.gz); for S3Object + Gzip, SageMaker "will attempt to
+        // decompress and untar the object" whatever its name (AWS::SageMaker::Model S3DataSource).
+        modelDataSource:
+          props.modelDataUrl === undefined
+            ? { s3DataSource: { s3Uri: this.handlerCode.s3ObjectUrl, s3DataType: 'S3Object', compressionType: 'Gzip' } }
+            : undefined,
         environment,
       },
       // A Hub model is downloaded by the container at start-up, which needs egress; model
@@ -173,7 +218,9 @@ export class SummarizationModel extends Construct {
         resources: [logGroups],
       }),
     );
-    if (props.modelDataUrl !== undefined) {
+    if (props.modelDataUrl === undefined) {
+      this.handlerCode.grantRead(this.role);
+    } else {
       const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(props.modelDataUrl)!;
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({

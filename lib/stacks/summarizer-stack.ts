@@ -80,6 +80,13 @@ export class SummarizerStack extends Stack {
       modelDataUrl: c.modelDataUrl,
       image: c.image,
       invocationTimeoutSeconds: c.invocationTimeoutSeconds,
+      longDocuments: {
+        strategy: c.longDocuments,
+        chunkTokens: c.chunkTokens,
+        overlapTokens: c.overlapTokens,
+        batchSize: c.summaryBatchSize,
+        maxRounds: c.maxSummaryRounds,
+      },
     });
 
     const encryptVolume =

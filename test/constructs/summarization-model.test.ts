@@ -7,6 +7,11 @@ const bucketObjects = (prefix: string) => ({
   'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DocumentsBucket'), 'Arn'] }, `/${prefix}/*`]],
 });
 
+/** The model handler archive in the CDK asset bucket. */
+const handlerArchive = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { 'Fn::Sub': Match.stringLikeRegexp('^cdk-.*-assets-') }, Match.stringLikeRegexp('^/[0-9a-f]{64}\\.')]],
+};
+
 describe('container', () => {
   test('environment: Hub model, task, payload limits for 1 GB async requests, timeout in seconds', () => {
     defaultTestApp().template.hasResourceProperties('AWS::SageMaker::Model', {
@@ -98,8 +103,8 @@ describe('execution role', () => {
   });
 
   test.each([
-    ['with the pipeline: also read the requests/ payloads it builds', {}, [bucketObjects('input'), bucketObjects('requests')]],
-    ['without the pipeline', { pipeline: 'false' }, bucketObjects('input')],
+    ['with the pipeline: also read the requests/ payloads it builds', {}, [handlerArchive, bucketObjects('input'), bucketObjects('requests')]],
+    ['without the pipeline', { pipeline: 'false' }, [handlerArchive, bucketObjects('input')]],
   ])('grants exactly: read input/, write output/ and failure/, the key, publish to the two topics, ECR pull, logs, metrics — %s', (_name, values, readable) => {
     const exactly = (...all: object[]) => all.map((statement) => Match.objectEquals(statement));
     const { template } = buildTestApp(values);
@@ -127,7 +132,9 @@ describe('execution role', () => {
       const s3Actions = [s.Action].flat().filter((a: string) => a.startsWith('s3:'));
       expect(s3Actions.filter((a: string) => a.includes('*'))).toEqual([]);
       if (s3Actions.length > 0) {
-        for (const resource of [s.Resource].flat()) expect(JSON.stringify(resource)).toMatch(/\/(input|output|failure|requests)\/\*"\]\]\}$/);
+        for (const resource of [s.Resource].flat()) {
+          expect(JSON.stringify(resource)).toMatch(/\/(input|output|failure|requests)\/\*"\]\]\}$|-assets-.*\/[0-9a-f]{64}\.\w+"\]\]\}$/);
+        }
       }
     }
   });
@@ -138,5 +145,65 @@ describe('execution role', () => {
     const [model] = Object.values(template.findResources('AWS::SageMaker::Model'));
     expect(model.DependsOn).toEqual(expect.arrayContaining([policyId, roleId]));
     expect(template.toJSON().Resources[policyId].Properties.Roles).toEqual([{ Ref: roleId }]);
+  });
+});
+
+describe('the model handler (model/code/inference.py)', () => {
+  test('a Hub model gets the handler archive as its model data (S3Object, Gzip) and its settings as environment', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: {
+        ModelDataUrl: Match.absent(),
+        ModelDataSource: {
+          S3DataSource: { S3Uri: { 'Fn::Sub': Match.stringLikeRegexp('^s3://cdk-.*-assets-.*/[0-9a-f]{64}\\.') }, S3DataType: 'S3Object', CompressionType: 'Gzip' },
+        },
+        Environment: Match.objectLike({
+          HF_MODEL_ID: 'google/pegasus-large',
+          SUMMARIZER_LONG_DOCUMENTS: 'map-reduce',
+          SUMMARIZER_CHUNK_TOKENS: '0',
+          SUMMARIZER_OVERLAP_TOKENS: '64',
+          SUMMARIZER_BATCH_SIZE: '8',
+          SUMMARIZER_MAX_ROUNDS: '4',
+        }),
+      },
+    });
+  });
+
+  test('the execution role may read that one archive object, nothing else of the asset bucket', () => {
+    const assetResources = statements()
+      .flatMap((s) => [s.Resource].flat().map((r: unknown) => [s.Action, JSON.stringify(r)]))
+      .filter(([, r]) => r.includes('-assets-'));
+    expect(assetResources).toHaveLength(1);
+    expect(assetResources[0][0]).toBe('s3:GetObject');
+    expect(assetResources[0][1]).toMatch(/"\/[0-9a-f]{64}\.\w+"\]\]\}$/); // one object key, no wildcard
+    expect(statements().some((s) => [s.Action].flat().some((a: string) => /^s3:(List|GetBucket)/.test(a)))).toBe(false);
+  });
+
+  test('configuration reaches the handler: strategy, window, overlap, batch size, rounds', () => {
+    const { template } = buildTestApp({ longDocuments: 'truncate', chunkTokens: '512', overlapTokens: '32', summaryBatchSize: '4', maxSummaryRounds: '6' });
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: {
+        Environment: Match.objectLike({
+          SUMMARIZER_LONG_DOCUMENTS: 'truncate',
+          SUMMARIZER_CHUNK_TOKENS: '512',
+          SUMMARIZER_OVERLAP_TOKENS: '32',
+          SUMMARIZER_BATCH_SIZE: '4',
+          SUMMARIZER_MAX_ROUNDS: '6',
+        }),
+      },
+    });
+  });
+
+  test('modelDataUrl: the user archive is the model data (built with npm run model:package), the handler asset is not read, synth says so', () => {
+    const app = buildTestApp({ modelDataUrl: 's3://research-models/pegasus/model.tar.gz' });
+    app.template.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: {
+        ModelDataUrl: 's3://research-models/pegasus/model.tar.gz',
+        ModelDataSource: Match.absent(),
+        Environment: Match.objectLike({ SUMMARIZER_LONG_DOCUMENTS: 'map-reduce' }),
+      },
+    });
+    expect(JSON.stringify(statements(app.template))).not.toContain('-assets-');
+    Annotations.fromStack(app.stack).hasInfo('*', Match.stringLikeRegexp('code/inference.py.*npm run model:package'));
   });
 });
