@@ -9,7 +9,7 @@ import { formatLoadReport, submitLoadRequests, trackLoad, uploadSamplePayloads }
 import { submitDocuments } from './commands/submit';
 import { endpointStatus, formatStatus, requireAcceptingEndpoint } from './commands/status';
 import { subscribeEmail } from './commands/subscribe';
-import { ExportFormat, summariesBetween, summariesOfDocument, writeRecords } from './commands/summaries';
+import { ExportFormat, summariesBetween, summariesOfDocument, withCoverage, writeRecords } from './commands/summaries';
 import { waitExitCode, waitForResults, WaitTarget } from './commands/wait';
 import { expandInputs } from './documents';
 import { Manifest, readManifest, writeManifest } from './manifest';
@@ -298,7 +298,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
         explainAwsError(error, `querying table "${tableName}"`);
       }
       if (records.length === 0) throw new CliError(`no record for "${sourceKey}" (keys look like input/…; was it uploaded with the pipeline on?).`);
-      for (const record of records) io.stdout(`${JSON.stringify(record)}\n`);
+      for (const record of records) io.stdout(`${JSON.stringify(withCoverage(record))}\n`);
     });
 
   return program;

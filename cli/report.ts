@@ -21,7 +21,7 @@ export function waitTable(results: readonly WaitResult[]): string {
   for (const { target, outcome } of results) {
     const detail =
       outcome.state === 'completed'
-        ? `${short(outcome.summary ?? '(no summary_text in the response)', 200)}${outcome.savedTo ? `\n→ ${outcome.savedTo}` : ''}`
+        ? `${short(outcome.summary ?? '(no summary_text in the response)', 200)}${outcome.coverage ? `\n[${outcome.coverage}]` : ''}${outcome.savedTo ? `\n→ ${outcome.savedTo}` : ''}`
         : outcome.state === 'failed'
           ? short(outcome.reason, 300)
           : `still in progress at the deadline${outcome.lastError ? ` (last error: ${outcome.lastError})` : ''}`;

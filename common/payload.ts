@@ -84,3 +84,52 @@ export function summaryFromResponse(body: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * What the model handler (model/code/inference.py) reports about how much of a document it
+ * read. Absent fields mean the response came from another handler.
+ */
+export interface SummaryDetails {
+  readonly strategy?: string;
+  readonly inputTokens?: number;
+  readonly windows?: number;
+  readonly rounds?: number;
+  /** Only the first window was read (`truncate`). */
+  readonly inputTruncated?: boolean;
+  /** map-reduce stopped at its round bound and read only part of the window summaries. */
+  readonly roundLimitReached?: boolean;
+}
+
+/** The handler's report from a response body; {} when there is none. */
+export function summaryDetailsFromResponse(body: string): SummaryDetails {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  const first = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, unknown> | undefined;
+  if (!first || typeof first !== 'object') return {};
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+  const details: Record<string, unknown> = {
+    strategy: typeof first.strategy === 'string' ? first.strategy : undefined,
+    inputTokens: num(first.input_tokens),
+    windows: num(first.windows),
+    rounds: num(first.rounds),
+    inputTruncated: bool(first.truncated),
+    roundLimitReached: bool(first.round_limit_reached),
+  };
+  return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) as SummaryDetails;
+}
+
+/** One line a researcher can trust: how much of the document the summary covers. */
+export function describeCoverage(d: SummaryDetails): string | undefined {
+  if (d.inputTokens === undefined) return undefined;
+  const tokens = d.inputTokens.toLocaleString('en-US');
+  if (d.inputTruncated) return `TRUNCATED: only the first window of ${tokens} tokens was read (strategy ${d.strategy ?? 'truncate'})`;
+  const windows = `${d.windows ?? 1} window${d.windows === 1 ? '' : 's'}`;
+  const rounds = `${d.rounds ?? 1} round${d.rounds === 1 ? '' : 's'}`;
+  const bound = d.roundLimitReached ? '; ROUND LIMIT REACHED: the last pass read only part of the window summaries' : '';
+  return `whole document: ${tokens} tokens, ${windows}, ${rounds}${bound}`;
+}

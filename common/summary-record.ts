@@ -39,6 +39,14 @@ export interface SummaryRecord {
   readonly retryable?: boolean;
   readonly modelId?: string;
   readonly summary?: string;
+  /** How much of the document the model read (from the handler's report; see SummaryDetails). */
+  readonly strategy?: string;
+  readonly inputTokens?: number;
+  readonly windows?: number;
+  readonly rounds?: number;
+  /** True when only the first window of the document was summarized (`truncate`). */
+  readonly inputTruncated?: boolean;
+  readonly roundLimitReached?: boolean;
   /** True when the summary was cut to fit the item size limit; the full text is at outputLocation. */
   readonly summaryTruncated?: boolean;
   readonly outputLocation?: string;

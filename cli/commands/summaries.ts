@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { stringify } from 'csv-stringify/sync';
+import { describeCoverage } from '../../common/payload';
 import { daysBetween, SUMMARY_TABLE, SummaryRecord, SummaryStatus } from '../../common/summary-record';
 
 export const EXPORT_COLUMNS = [
@@ -12,6 +13,13 @@ export const EXPORT_COLUMNS = [
   'processingMs',
   'modelId',
   'summary',
+  'coverage',
+  'strategy',
+  'inputTokens',
+  'windows',
+  'rounds',
+  'inputTruncated',
+  'roundLimitReached',
   'summaryTruncated',
   'failureReason',
   'outputLocation',
@@ -70,6 +78,12 @@ export async function summariesOfDocument(table: DynamoDBDocumentClient, tableNa
   return records;
 }
 
+/** The record with a `coverage` line saying how much of the document its summary read. */
+export function withCoverage(record: SummaryRecord): SummaryRecord & { coverage?: string } {
+  const coverage = describeCoverage(record);
+  return coverage === undefined ? record : { ...record, coverage };
+}
+
 /** Formats records as CSV (with a header row) or JSON Lines; returns how many were written. */
 export async function writeRecords(
   records: AsyncIterable<SummaryRecord>,
@@ -78,7 +92,8 @@ export async function writeRecords(
 ): Promise<number> {
   let count = 0;
   if (format === 'csv') write(stringify([[...EXPORT_COLUMNS]]));
-  for await (const record of records) {
+  for await (const stored of records) {
+    const record = withCoverage(stored);
     if (format === 'csv') {
       const r = record as unknown as Record<string, unknown>;
       write(stringify([EXPORT_COLUMNS.map((c) => (r[c] === undefined || r[c] === null ? '' : String(r[c])))]));

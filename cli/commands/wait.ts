@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { summaryFromResponse } from '../../common/payload';
+import { describeCoverage, summaryDetailsFromResponse, summaryFromResponse } from '../../common/payload';
 import { parseS3Url, SummaryRecord } from '../../common/summary-record';
 import { backoff, mapPool } from '../concurrency';
 import { Progress, silentProgress } from '../progress';
@@ -17,7 +17,7 @@ export interface WaitTarget {
 }
 
 export type WaitOutcome =
-  | { readonly state: 'completed'; readonly summary?: string; readonly savedTo?: string }
+  | { readonly state: 'completed'; readonly summary?: string; readonly savedTo?: string; readonly coverage?: string }
   | { readonly state: 'failed'; readonly reason: string }
   | { readonly state: 'timed-out'; readonly lastError?: string };
 
@@ -71,7 +71,9 @@ async function check(target: WaitTarget, settings: WaitSettings, deps: WaitDeps)
     }
     if (target.outputLocation) {
       const response = await readIfExists(deps.s3, target.outputLocation);
-      if (response !== undefined) return { outcome: { state: 'completed', summary: summaryFromResponse(response) }, response };
+      if (response !== undefined) {
+        return { outcome: { state: 'completed', summary: summaryFromResponse(response), coverage: describeCoverage(summaryDetailsFromResponse(response)) }, response };
+      }
     }
     return undefined;
   }
@@ -80,7 +82,14 @@ async function check(target: WaitTarget, settings: WaitSettings, deps: WaitDeps)
   if (record?.status === 'FAILED') return { outcome: { state: 'failed', reason: record.failureReason ?? 'failed without a reason' } };
   if (record?.status === 'COMPLETED') {
     const response = record.outputLocation ? await readIfExists(deps.s3, record.outputLocation) : undefined;
-    return { outcome: { state: 'completed', summary: record.summary ?? (response ? summaryFromResponse(response) : undefined) }, response };
+    return {
+      outcome: {
+        state: 'completed',
+        summary: record.summary ?? (response ? summaryFromResponse(response) : undefined),
+        coverage: describeCoverage(record.inputTokens !== undefined ? record : response ? summaryDetailsFromResponse(response) : {}),
+      },
+      response,
+    };
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { summaryFromResponse } from '../../common/payload';
+import { SummaryDetails, summaryDetailsFromResponse, summaryFromResponse } from '../../common/payload';
 import { withRetry } from '../../common/retry';
 import { expiryEpochSeconds, MAX_SUMMARY_CHARS, parseS3Url, statusKeys } from '../../common/summary-record';
 import type { Logger } from '../shared/log';
@@ -42,14 +42,15 @@ async function readS3Text(url: string, deps: RecorderDeps): Promise<string> {
 }
 
 /** The summary text: from the inlined response when present, else read from the output object. */
-async function summaryOf(n: InferenceNotification, deps: RecorderDeps): Promise<{ summary?: string; rawResponse?: string }> {
+async function summaryOf(n: InferenceNotification, deps: RecorderDeps): Promise<{ summary?: string; details?: SummaryDetails }> {
   const response = n.inlineResponse ?? (n.outputLocation ? await readS3Text(n.outputLocation, deps) : undefined);
   if (response === undefined) return {};
+  const details = summaryDetailsFromResponse(response);
   const summary = summaryFromResponse(response);
   if (summary === undefined) {
     deps.log('warn', 'response has no summary_text or generated_text; keeping its location only', { inferenceId: n.inferenceId });
   }
-  return { summary };
+  return { summary, details };
 }
 
 async function failureReasonOf(n: InferenceNotification, deps: RecorderDeps): Promise<string> {
@@ -104,7 +105,8 @@ export async function recordNotification(body: string, deps: RecorderDeps): Prom
   set('expiresAt', expiryEpochSeconds(completedAt, settings.retentionDays));
 
   if (notification.succeeded) {
-    const { summary } = await summaryOf(notification, deps);
+    const { summary, details } = await summaryOf(notification, deps);
+    for (const [attribute, value] of Object.entries(details ?? {})) set(attribute, value);
     if (summary !== undefined) {
       set('summary', summary.slice(0, MAX_SUMMARY_CHARS));
       set('summaryTruncated', summary.length > MAX_SUMMARY_CHARS);

@@ -30,6 +30,12 @@ const completed = {
   processingMs: 600000,
   modelId: 'google/pegasus-large',
   summary: 'Revenue grew.\nMargins fell.',
+  strategy: 'truncate',
+  inputTokens: 5000,
+  windows: 1,
+  rounds: 1,
+  inputTruncated: true,
+  roundLimitReached: false,
   summaryTruncated: false,
   outputLocation: 's3://b/output/id-1.out',
 };
@@ -72,9 +78,10 @@ describe('summaries export', () => {
       ExclusiveStartKey: { inferenceId: 'id-1' },
     });
     expect(out).toBe(
-      'inferenceId,status,sourceKey,day,submittedAt,completedAt,processingMs,modelId,summary,summaryTruncated,failureReason,outputLocation,failureLocation\n' +
-        'id-1,COMPLETED,"input/q3, ""final"".txt",2026-11-23,2026-11-23T09:50:00.000Z,2026-11-23T10:00:00.000Z,600000,google/pegasus-large,"Revenue grew.\nMargins fell.",false,,s3://b/output/id-1.out,\n' +
-        'id-2,FAILED,input/scan.pdf,2026-11-24,2026-11-24T08:00:00.000Z,2026-11-24T08:00:00.000Z,,google/pegasus-large,,,unsupported content,,\n',
+      'inferenceId,status,sourceKey,day,submittedAt,completedAt,processingMs,modelId,summary,coverage,strategy,inputTokens,windows,rounds,inputTruncated,roundLimitReached,summaryTruncated,failureReason,outputLocation,failureLocation\n' +
+        'id-1,COMPLETED,"input/q3, ""final"".txt",2026-11-23,2026-11-23T09:50:00.000Z,2026-11-23T10:00:00.000Z,600000,google/pegasus-large,"Revenue grew.\nMargins fell.",' +
+        '"TRUNCATED: only the first window of 5,000 tokens was read (strategy truncate)",truncate,5000,1,1,true,false,false,,s3://b/output/id-1.out,\n' +
+        'id-2,FAILED,input/scan.pdf,2026-11-24,2026-11-24T08:00:00.000Z,2026-11-24T08:00:00.000Z,,google/pegasus-large,,,,,,,,,,unsupported content,,\n',
     );
     expect(err).toBe('2 records from 2026-11-23 to 2026-11-24\n');
   });
@@ -140,7 +147,7 @@ describe('summaries get', () => {
       ExpressionAttributeValues: { ':key': 'input/q3, "final".txt' },
       ScanIndexForward: false,
     });
-    expect(JSON.parse(out)).toEqual(completed);
+    expect(JSON.parse(out)).toEqual({ ...completed, coverage: 'TRUNCATED: only the first window of 5,000 tokens was read (strategy truncate)' });
   });
 
   test('an unknown document says so', async () => {

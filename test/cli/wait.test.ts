@@ -58,15 +58,16 @@ beforeEach(() => {
 test('waits for outputs with backoff, downloads the summaries, exits 0', async () => {
   writeManifest(manifestFile(), directManifest('brief', 'paper'));
   objectAppears('output/brief.out', JSON.stringify([{ summary_text: 'Markets rallied.' }]), 2);
-  objectAppears('output/paper.out', JSON.stringify([{ summary_text: 'A paper.' }]), 0);
+  objectAppears('output/paper.out', JSON.stringify([{ summary_text: 'A paper.', strategy: 'map-reduce', input_tokens: 41210, windows: 43, rounds: 3, truncated: false }]), 0);
   const clock = new FakeClock();
   const start = clock.nowMs;
   const out = path.join(dir, 'summaries');
   const { code, out: stdout } = await runCli(['wait', manifestFile(), '--out', out], clock);
   expect(code).toBe(0);
   expect(fs.readFileSync(path.join(out, 'brief.summary.txt'), 'utf8')).toBe('Markets rallied.\n');
-  expect(JSON.parse(fs.readFileSync(path.join(out, 'paper.out.json'), 'utf8'))).toEqual([{ summary_text: 'A paper.' }]);
+  expect(JSON.parse(fs.readFileSync(path.join(out, 'paper.out.json'), 'utf8'))).toMatchObject([{ summary_text: 'A paper.' }]);
   expect(stdout).toContain('2 completed');
+  expect(stdout).toContain('[whole document: 41,210 tokens, 43 windows, 3 rounds]');
   expect(clock.nowMs - start).toBe(5000 + 7500); // two backoff rounds: 5 s, then 7.5 s
   expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: 'docs-bucket', Key: 'failure/brief-error.out' });
 });
@@ -107,11 +108,12 @@ test('pipeline submissions are followed through the summaries table', async () =
   table
     .on(GetCommand, { TableName: 'summaries', Key: { inferenceId: 'pid-1' } })
     .resolvesOnce({ Item: { inferenceId: 'pid-1', status: 'PENDING' } })
-    .resolves({ Item: { inferenceId: 'pid-1', status: 'COMPLETED', summary: 'Markets rallied.', outputLocation: 's3://docs-bucket/output/p.out' } });
+    .resolves({ Item: { inferenceId: 'pid-1', status: 'COMPLETED', summary: 'Markets rallied.', outputLocation: 's3://docs-bucket/output/p.out', strategy: 'truncate', inputTokens: 9000, windows: 1, rounds: 1, inputTruncated: true } });
   objectAppears('output/p.out', JSON.stringify([{ summary_text: 'Markets rallied.' }]));
   const { code, out } = await runCli(['wait', manifestFile(), '--out', path.join(dir, 's')], new FakeClock());
   expect(code).toBe(0);
   expect(out).toContain('Markets rallied.');
+  expect(out).toMatch(/TRUNCATED: only the first window of\s+9,000 tokens was read/);
   expect(table).toHaveReceivedCommandTimes(GetCommand, 2);
 });
 

@@ -1,4 +1,4 @@
-import { classifyDocument, decodeUtf8, summaryFromResponse, wrapText } from '../../common/payload';
+import { classifyDocument, decodeUtf8, describeCoverage, summaryDetailsFromResponse, summaryFromResponse, wrapText } from '../../common/payload';
 import { isRetryable, withRetry } from '../../common/retry';
 import { daysBetween, statusKeys } from '../../common/summary-record';
 
@@ -52,4 +52,17 @@ test('status keys and day ranges', () => {
   expect(daysBetween('2026-02-27', '2026-03-01')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
   expect(() => daysBetween('2026-03-01', '2026-02-01')).toThrow('the range ends (2026-02-01) before it starts (2026-03-01)');
   expect(() => daysBetween('yesterday', '2026-02-01')).toThrow('dates must be YYYY-MM-DD');
+});
+
+test('the handler\'s report is read from a response and said in one line, truncation first', () => {
+  const whole = JSON.stringify([{ summary_text: 's', strategy: 'map-reduce', input_tokens: 41210, windows: 43, rounds: 3, truncated: false, round_limit_reached: false }]);
+  expect(summaryDetailsFromResponse(whole)).toEqual({ strategy: 'map-reduce', inputTokens: 41210, windows: 43, rounds: 3, inputTruncated: false, roundLimitReached: false });
+  expect(describeCoverage(summaryDetailsFromResponse(whole))).toBe('whole document: 41,210 tokens, 43 windows, 3 rounds');
+  expect(describeCoverage({ strategy: 'truncate', inputTokens: 9000, windows: 1, rounds: 1, inputTruncated: true })).toBe(
+    'TRUNCATED: only the first window of 9,000 tokens was read (strategy truncate)',
+  );
+  expect(describeCoverage({ inputTokens: 90000, windows: 88, rounds: 4, inputTruncated: false, roundLimitReached: true })).toMatch(/ROUND LIMIT REACHED/);
+  expect(summaryDetailsFromResponse(JSON.stringify([{ summary_text: 'from the stock pipeline' }]))).toEqual({});
+  expect(describeCoverage({})).toBeUndefined();
+  expect(summaryDetailsFromResponse('not json')).toEqual({});
 });

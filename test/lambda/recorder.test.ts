@@ -67,6 +67,21 @@ describe('success', () => {
     expect(updateValues()).toMatchObject({ ':status': 'COMPLETED', ':summary': SUMMARY });
   });
 
+  test('what the handler read is recorded: input tokens, windows, rounds, strategy, truncation', async () => {
+    const response = [{ summary_text: SUMMARY, strategy: 'map-reduce', input_tokens: 41_210, windows: 43, rounds: 3, truncated: false, round_limit_reached: false, window_tokens: 1024 }];
+    s3.on(GetObjectCommand).resolves({ Body: s3Body(JSON.stringify(response)) as never });
+    await handleResultBatch(sqsEvent(successNotification(ID)), deps);
+    const values = updateValues();
+    expect(values).toMatchObject({ ':strategy': 'map-reduce', ':inputTokens': 41_210, ':windows': 43, ':rounds': 3, ':inputTruncated': false, ':roundLimitReached': false });
+    expect(table.commandCalls(UpdateCommand)[0].args[0].input.UpdateExpression).toContain('inputTruncated = :inputTruncated');
+  });
+
+  test('a truncated summary is recorded as such', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: s3Body(JSON.stringify([{ summary_text: SUMMARY, strategy: 'truncate', input_tokens: 9000, windows: 1, rounds: 1, truncated: true }])) as never });
+    await handleResultBatch(sqsEvent(successNotification(ID)), deps);
+    expect(updateValues()).toMatchObject({ ':strategy': 'truncate', ':inputTruncated': true });
+  });
+
   test('an unreadable output object is retried by SQS, not recorded without its summary', async () => {
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const result = await handleResultBatch(sqsEvent(successNotification(ID)), deps);
