@@ -93,8 +93,9 @@ export class SummarizationModel extends Construct {
     if (image.tag?.includes('transformers5') && PIPELINES_REMOVED_IN_TRANSFORMERS_5.includes(hfTask)) {
       Annotations.of(this).addWarningV2(
         'summarizer:transformers5-task',
-        `Image tag "${image.tag}" ships transformers 5, which removed the "${hfTask}" pipeline; ` +
-          'the stock handler will fail to load the model unless model.tar.gz brings its own code/inference.py.',
+        `Image tag "${image.tag}" ships transformers 5, which removed the "${hfTask}" pipeline. ` +
+          "This app's handler (code/inference.py) loads the model with AutoModelForSeq2SeqLM and uses no pipeline, " +
+          'but transformers 5 images are untested with it (and its toolkit is a newer, unreviewed commit): pin a transformers 4 tag unless you have tested one.',
       );
     }
     this.handlerCode = new ModelHandlerCode(this, 'HandlerCode');
