@@ -6,5 +6,12 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': 'ts-jest',
   },
+  // ESM-only dependencies: test/setup/build-esm-deps.ts converts each to one CommonJS file for Jest.
+  globalSetup: '<rootDir>/test/setup/build-esm-deps.ts',
+  moduleNameMapper: {
+    '^pdfjs-dist/legacy/build/pdf\\.mjs$': '<rootDir>/node_modules/.cache/summarizer-test/pdf.cjs',
+    '^pdfjs-dist/legacy/build/pdf\\.worker\\.mjs$': '<rootDir>/node_modules/.cache/summarizer-test/pdf.worker.cjs',
+    '^linkedom$': '<rootDir>/node_modules/.cache/summarizer-test/linkedom.cjs',
+  },
   testTimeout: 60000,
 };

@@ -1,0 +1,95 @@
+import * as mammoth from 'mammoth';
+import { decodeUtf8 } from '../payload';
+import { htmlToText } from './html-text';
+import { extractHtml } from './html';
+import { extractPdf } from './pdf';
+import { DEFAULT_EXTRACTION_LIMITS, DocumentFormat, Extraction, ExtractionLimits } from './types';
+
+export * from './types';
+
+/**
+ * One extraction module for the pipeline's invoker and the CLI: a document in, the text a human
+ * reads in it out. Libraries: Mozilla's pdf.js (pdfjs-dist) for PDF, Mozilla Readability on a
+ * linkedom DOM for HTML, mammoth for Word .docx.
+ */
+
+/** How many leading bytes decide a document's format. */
+export const SNIFF_BYTES = 4096;
+
+export type Sniffed = { readonly ok: true; readonly format: DocumentFormat } | { readonly ok: false; readonly reason: string };
+
+const startsWith = (b: Uint8Array, ...sig: number[]) => sig.every((v, i) => b[i] === v);
+const ascii = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+
+/** Binary formats we can name, so the reason says what the file is. */
+const KNOWN_BINARY: Array<[(b: Uint8Array) => boolean, string]> = [
+  [(b) => startsWith(b, 0xd0, 0xcf, 0x11, 0xe0), 'a legacy Office file (.doc/.xls/.ppt): save it as .docx or PDF'],
+  [(b) => startsWith(b, 0x89, 0x50, 0x4e, 0x47), 'a PNG image: run OCR on it or upload the text'],
+  [(b) => startsWith(b, 0xff, 0xd8, 0xff), 'a JPEG image: run OCR on it or upload the text'],
+  [(b) => ascii(b.subarray(0, 4)) === 'GIF8', 'a GIF image'],
+  [(b) => startsWith(b, 0x1f, 0x8b), 'a gzip archive: unpack it and upload the documents'],
+  [(b) => ascii(b.subarray(0, 5)) === '{\\rtf', 'an RTF document: save it as .docx or PDF'],
+];
+
+/**
+ * The format of a document from its first bytes, and its name where the bytes allow more than
+ * one reading: a PDF named `.txt` is a PDF, an HTML page named `.md` is HTML.
+ */
+export function sniffFormat(head: Uint8Array, name: string): Sniffed {
+  const lower = name.toLowerCase();
+  if (ascii(head.subarray(0, 1024)).includes('%PDF-')) return { ok: true, format: 'pdf' };
+  if (startsWith(head, 0x50, 0x4b, 0x03, 0x04)) {
+    if (lower.endsWith('.docx') || ascii(head).includes('word/')) return { ok: true, format: 'docx' };
+    return { ok: false, reason: 'a ZIP archive that is not a Word .docx document' };
+  }
+  for (const [matches, what] of KNOWN_BINARY) if (matches(head)) return { ok: false, reason: `unsupported content: ${what}` };
+  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  if (text.startsWith('<!doctype html') || text.startsWith('<html') || (/\.x?html?$/.test(lower) && text.startsWith('<'))) {
+    return { ok: true, format: 'html' };
+  }
+  if (head.includes(0)) return { ok: false, reason: 'unsupported content: binary data, not text or a PDF, HTML or Word document' };
+  return { ok: true, format: /\.(md|markdown)$/.test(lower) ? 'markdown' : 'text' };
+}
+
+/** True for formats whose text must be extracted before the model can read it. */
+export const needsExtraction = (format: DocumentFormat) => format === 'pdf' || format === 'html' || format === 'docx';
+
+/** The text of a whole document of a known format. */
+export async function extractDocument(bytes: Uint8Array, format: DocumentFormat, limits: ExtractionLimits = DEFAULT_EXTRACTION_LIMITS): Promise<Extraction> {
+  if (needsExtraction(format) && bytes.byteLength > limits.maxBytes) {
+    return {
+      ok: false,
+      format,
+      reason: `the ${format.toUpperCase()} file is ${bytes.byteLength} bytes; documents that need text extraction may be at most ${limits.maxBytes} bytes (limit maxBytes)`,
+    };
+  }
+  switch (format) {
+    case 'pdf':
+      return extractPdf(bytes, limits);
+    case 'html': {
+      const decoded = decodeUtf8(bytes);
+      return decoded.ok ? extractHtml(decoded.text) : { ok: false, format, reason: `the HTML page: ${decoded.reason}` };
+    }
+    case 'docx':
+      return extractDocx(bytes);
+    default: {
+      const decoded = decodeUtf8(bytes);
+      return decoded.ok ? { ok: true, format, text: decoded.text, characters: decoded.text.length } : { ok: false, format, reason: decoded.reason };
+    }
+  }
+}
+
+/** Body text of a Word document, headings and lists kept as plain text (through mammoth's HTML). */
+async function extractDocx(bytes: Uint8Array): Promise<Extraction> {
+  let html: string;
+  try {
+    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;
+  } catch (e) {
+    return { ok: false, format: 'docx', reason: `the Word document could not be read (${(e as Error).message})` };
+  }
+  const text = htmlToText(html);
+  if (text === '') return { ok: false, format: 'docx', reason: 'the Word document has no text' };
+  const heading = /^<h1>(.*?)<\/h1>/.exec(html)?.[1];
+  const title = heading ? htmlToText(heading) : undefined;
+  return { ok: true, format: 'docx', text, characters: text.length, ...(title ? { title } : {}) };
+}
