@@ -2,13 +2,11 @@
  * Request payload conventions shared by the ingestion Lambda and the CLI, so a document gets
  * the same treatment whichever way it was submitted.
  *
- * - Text documents (.txt, .md, .text) are sent as they are (`text/plain`, by reference): the
- *   model handler reads UTF-8 text itself, so nothing reads or rewraps a document on the way.
- *   A client that sets generation parameters wraps the text as
- *   `{"inputs": <text>, "parameters": {...}}` (`application/json`) instead.
  * - `.json` files are request payloads already and are passed through untouched.
- * - Anything else is refused with a reason: the model would fail on it anyway, later and less
- *   clearly.
+ * - Any other upload is a document whose content decides (common/extract): UTF-8 text is sent as
+ *   it is (`text/plain`, by reference), PDF, HTML and Word documents as the text extracted from
+ *   them, anything else is refused with a reason. A client that sets generation parameters
+ *   wraps the text as `{"inputs": <text>, "parameters": {...}}` (`application/json`) instead.
  */
 
 /** Async inference payload limit (1 GB). */
@@ -17,16 +15,16 @@ export const MAX_PAYLOAD_BYTES = 1_000_000_000;
 /** The content type the HF handler needs, exactly (a `; charset=…` suffix breaks its decoder lookup). */
 export const PAYLOAD_CONTENT_TYPE = 'application/json';
 
-export const TEXT_EXTENSIONS = ['.txt', '.text', '.md'] as const;
 export const PAYLOAD_EXTENSIONS = ['.json'] as const;
 
-export type DocumentKind = 'text' | 'payload';
+/** payload: a JSON request, passed as it is; document: anything else, whose content decides (common/extract). */
+export type DocumentKind = 'payload' | 'document';
 
 export type Classification =
   | { readonly ok: true; readonly kind: DocumentKind }
   | { readonly ok: false; readonly reason: string };
 
-/** Decides, from name and size alone, whether and how a document can be submitted. */
+/** Decides, from name and size alone, whether and how an upload can be submitted. */
 export function classifyDocument(name: string, sizeBytes: number): Classification {
   if (sizeBytes === 0) return { ok: false, reason: 'empty object: there is nothing to summarize' };
   if (sizeBytes > MAX_PAYLOAD_BYTES) {
@@ -36,12 +34,7 @@ export function classifyDocument(name: string, sizeBytes: number): Classificatio
     };
   }
   const lower = name.toLowerCase();
-  if (PAYLOAD_EXTENSIONS.some((e) => lower.endsWith(e))) return { ok: true, kind: 'payload' };
-  if (TEXT_EXTENSIONS.some((e) => lower.endsWith(e))) return { ok: true, kind: 'text' };
-  return {
-    ok: false,
-    reason: `unsupported content "${name}": upload text as ${TEXT_EXTENSIONS.join(', ')} or a request payload as .json`,
-  };
+  return { ok: true, kind: PAYLOAD_EXTENSIONS.some((e) => lower.endsWith(e)) ? 'payload' : 'document' };
 }
 
 /** Decodes UTF-8 strictly: a document in another encoding would be summarized as mojibake. */

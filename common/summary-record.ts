@@ -33,6 +33,11 @@ export interface SummaryRecord {
   readonly inputLocation?: string;
   /** `text/plain` (the text itself) or `application/json` (a request payload). */
   readonly contentType?: string;
+  /** What the upload was (text, markdown, pdf, html, docx), how many pages, how much text came out of it. */
+  readonly format?: string;
+  readonly pages?: number;
+  readonly extractedCharacters?: number;
+  readonly title?: string;
   /** Which delivery of the upload event claimed the record last. */
   readonly attempt?: number;
   /** With FAILED: true when a redrive or the sweeper may claim the record again. */

@@ -54,6 +54,9 @@ test('cdk synth writes the stage template, bundles both Lambdas with esbuild, an
     expect(bundle).toContain('batchItemFailures');
   }
   expect(bundles.some((b) => b.includes('InvokeEndpointAsync'))).toBe(true);
+  // The invoker carries the extraction libraries (pdf.js with its parser, Readability, mammoth).
+  const invoker = bundles.find((b) => b.includes('InvokeEndpointAsync'))!;
+  for (const library of ['getTextContent', 'WorkerMessageHandler', 'Readability', 'convertToHtml']) expect(invoker).toContain(library);
 });
 
 test('cdk synth packages the model handler offline as code/inference.py, and the model reads exactly that archive', () => {

@@ -17,6 +17,7 @@ const deps: InvokerDeps = {
     bucket: requiredEnv(process.env, 'BUCKET_NAME'),
     inputPrefix: requiredEnv(process.env, 'INPUT_PREFIX'),
     requestsPrefix: requiredEnv(process.env, 'REQUESTS_PREFIX'),
+    extractedPrefix: requiredEnv(process.env, 'EXTRACTED_PREFIX'),
     endpointName: requiredEnv(process.env, 'ENDPOINT_NAME'),
     tableName: requiredEnv(process.env, 'TABLE_NAME'),
     modelId: requiredEnv(process.env, 'MODEL_ID'),

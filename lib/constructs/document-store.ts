@@ -6,14 +6,16 @@ import { Construct } from 'constructs';
 
 /**
  * Where documents go in, where SageMaker writes results and failures, and where the ingestion
- * pipeline keeps the request payloads it builds from text documents (outside `input/`, so
- * writing them does not trigger the pipeline again).
+ * pipeline stages what SageMaker reads: immutable copies of uploads (`requests/`) and the text
+ * extracted from PDF, HTML and Word documents (`extracted/`), both outside `input/`, so writing
+ * them does not trigger the pipeline again.
  */
 export const DOCUMENT_PREFIXES = {
   input: 'input/',
   output: 'output/',
   failure: 'failure/',
   requests: 'requests/',
+  extracted: 'extracted/',
 } as const;
 export type DocumentPrefix = keyof typeof DOCUMENT_PREFIXES;
 

@@ -29,6 +29,13 @@ export const MAX_RECEIVE_COUNT = 5;
  * submits it; a batch of ten such copies fits in this.
  */
 export const INVOKER_TIMEOUT = Duration.minutes(5);
+/**
+ * Uploads per invoker batch: each PDF, HTML or Word document is extracted in memory (up to
+ * DEFAULT_EXTRACTION_LIMITS: 100 MB, 90 s), so a batch of three fits the timeout even at the limits.
+ */
+export const INGEST_BATCH_SIZE = 3;
+/** Memory (and so CPU) for extraction: see `npm run bench:extract` and README, "Document formats". */
+export const INVOKER_MEMORY_MB = 2048;
 /** AWS Lambda guide (SQS event source): set the visibility timeout to at least six times the function timeout. */
 export const INGEST_VISIBILITY_TIMEOUT = Duration.minutes(INVOKER_TIMEOUT.toMinutes() * 6);
 /** How often the sweeper looks for records stuck in SUBMITTING. */
@@ -155,10 +162,11 @@ export class SummaryPipeline extends Construct {
       ],
     });
 
-    this.invoker = this.function('Invoker', 'invoker', INVOKER_TIMEOUT, 512, {
+    this.invoker = this.function('Invoker', 'invoker', INVOKER_TIMEOUT, INVOKER_MEMORY_MB, {
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
       REQUESTS_PREFIX: DOCUMENT_PREFIXES.requests,
+      EXTRACTED_PREFIX: DOCUMENT_PREFIXES.extracted,
       ENDPOINT_NAME: props.endpoint.endpointName,
       TABLE_NAME: this.table.tableName,
       MODEL_ID: props.modelId,
@@ -170,13 +178,13 @@ export class SummaryPipeline extends Construct {
     });
     this.invoker.addEventSource(
       new SqsEventSource(this.ingestQueue, {
-        batchSize: 10,
+        batchSize: INGEST_BATCH_SIZE,
         reportBatchItemFailures: true,
         maxConcurrency: props.maxConcurrency ?? 5,
       }),
     );
     documents.grantCopySource(this.invoker, 'input');
-    documents.grantWriteObjects(this.invoker, 'requests');
+    documents.grantWriteObjects(this.invoker, 'requests', 'extracted');
     iam.Grant.addToPrincipal({
       grantee: this.invoker,
       actions: ['sagemaker:InvokeEndpointAsync'],
@@ -184,6 +192,7 @@ export class SummaryPipeline extends Construct {
     });
     this.grantTableWrite(this.invoker, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     props.model.grantReadRequests('requests');
+    props.model.grantReadRequests('extracted');
 
     // The sweeper runs in the invoker (same code path, same permissions) on a schedule, and
     // finds stuck records through the byDay index.
@@ -293,6 +302,11 @@ export class SummaryPipeline extends Construct {
         minify: true,
         sourceMap: true,
         target: 'node24',
+        // pdf.js (ESM) asks for import.meta.url to find optional native add-ons (@napi-rs/canvas,
+        // for rendering we never do); in the CommonJS bundle that is this file's URL.
+        banner: "const __summarizerImportMetaUrl = require('url').pathToFileURL(__filename).href;",
+        define: { 'import.meta.url': '__summarizerImportMetaUrl' },
+        externalModules: ['@napi-rs/canvas', 'canvas'],
       },
     });
     logGroup.grantWrite(role);
@@ -306,7 +320,7 @@ export class SummaryPipeline extends Construct {
 
   private acknowledgeFindings(documents: DocumentStore): void {
     const objectReasons: Array<[nodejs.NodejsFunction, Array<keyof typeof DOCUMENT_PREFIXES>, string]> = [
-      [this.invoker, ['input', 'requests'], 'copies the exact version of each upload to an immutable request object'],
+      [this.invoker, ['input', 'requests', 'extracted'], 'copies the exact version of each upload to an immutable request object, or writes the text it extracts from it'],
       [this.recorder, ['output', 'failure'], 'reads the result or failure report named in each notification'],
     ];
     for (const [fn, prefixes, what] of objectReasons) {

@@ -62,6 +62,7 @@ describe('document bucket', () => {
           { Id: 'ExpireOutput', Status: 'Enabled', Prefix: 'output/', ExpirationInDays: 90 },
           { Id: 'ExpireFailure', Status: 'Enabled', Prefix: 'failure/', ExpirationInDays: 90 },
           { Id: 'ExpireRequests', Status: 'Enabled', Prefix: 'requests/', ExpirationInDays: 90 },
+          { Id: 'ExpireExtracted', Status: 'Enabled', Prefix: 'extracted/', ExpirationInDays: 90 },
         ],
       },
     });

@@ -103,7 +103,7 @@ describe('execution role', () => {
   });
 
   test.each([
-    ['with the pipeline: also read the requests/ payloads it builds', {}, [handlerArchive, bucketObjects('input'), bucketObjects('requests')]],
+    ['with the pipeline: also read the requests/ copies and extracted/ text it stages', {}, [handlerArchive, bucketObjects('extracted'), bucketObjects('input'), bucketObjects('requests')]],
     ['without the pipeline', { pipeline: 'false' }, [handlerArchive, bucketObjects('input')]],
   ])('grants exactly: read input/, write output/ and failure/, the key, publish to the two topics, ECR pull, logs, metrics — %s', (_name, values, readable) => {
     const exactly = (...all: object[]) => all.map((statement) => Match.objectEquals(statement));
@@ -133,7 +133,7 @@ describe('execution role', () => {
       expect(s3Actions.filter((a: string) => a.includes('*'))).toEqual([]);
       if (s3Actions.length > 0) {
         for (const resource of [s.Resource].flat()) {
-          expect(JSON.stringify(resource)).toMatch(/\/(input|output|failure|requests)\/\*"\]\]\}$|-assets-.*\/[0-9a-f]{64}\.\w+"\]\]\}$/);
+          expect(JSON.stringify(resource)).toMatch(/\/(input|output|failure|requests|extracted)\/\*"\]\]\}$|-assets-.*\/[0-9a-f]{64}\.\w+"\]\]\}$/);
         }
       }
     }

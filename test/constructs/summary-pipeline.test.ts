@@ -44,12 +44,13 @@ describe('ingestion', () => {
     });
   });
 
-  test('the invoker consumes the ingest queue in batches, reporting partial failures, with bounded concurrency', () => {
+  test('the invoker consumes the ingest queue in small batches (each document may be extracted in memory), reporting partial failures, with bounded concurrency', () => {
     const { template } = buildTestApp({ pipelineMaxConcurrency: '8' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', MemorySize: 2048, Timeout: 300, Environment: { Variables: Match.objectLike({ REQUESTS_PREFIX: 'requests/' }) } });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf('PipelineIngestQueue'),
       FunctionName: { Ref: functionId(template, 'Invoker') },
-      BatchSize: 10,
+      BatchSize: 3,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 8 },
     });
@@ -63,6 +64,7 @@ describe('ingestion', () => {
           BUCKET_NAME: ref('DocumentsBucket'),
           INPUT_PREFIX: 'input/',
           REQUESTS_PREFIX: 'requests/',
+          EXTRACTED_PREFIX: 'extracted/',
           ENDPOINT_NAME: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] },
           TABLE_NAME: ref('PipelineSummaries'),
           MODEL_ID: 'google/pegasus-large',
@@ -90,7 +92,7 @@ describe('ingestion', () => {
           { Effect: 'Allow', Action: 's3:ListBucket', Resource: arnOf('DocumentsBucket') },
           { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objects('input') },
           { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: arnOf('DataKey') },
-          { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: objects('requests') },
+          { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: [objects('extracted'), objects('requests')] },
           { Effect: 'Allow', Action: 'sagemaker:InvokeEndpointAsync', Resource: ref('Endpoint') },
           { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf('PipelineSummaries') },
           { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf('PipelineSummaries'), '/index/byDay']] } },

@@ -1,5 +1,6 @@
 import { validateHeaderValue } from 'http';
-import { CopyObjectCommandInput } from '@aws-sdk/client-s3';
+import { CopyObjectCommandInput, GetObjectCommandInput, PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { s3Body } from './lambda';
 
 interface Version {
   readonly versionId: string;
@@ -37,6 +38,35 @@ export class FakeBucket {
     return this.objects.get(key)?.at(-1)?.body;
   }
 
+  /** Metadata of the objects written with PutObject or CopyObject, by key. */
+  public readonly metadata = new Map<string, Record<string, string>>();
+
+  private version(key: string, versionId?: string | null): Version {
+    const versions = this.objects.get(key);
+    if (!versions) throw s3Error('NoSuchKey', 404, 'The specified key does not exist.');
+    const version = versionId ? versions.find((v) => v.versionId === versionId) : versions.at(-1);
+    if (!version) throw s3Error('NoSuchVersion', 404, 'The specified version does not exist.');
+    return version;
+  }
+
+  /** GetObject with VersionId, IfMatch and a `bytes=a-b` Range, as S3 answers it. */
+  getObject(input: GetObjectCommandInput) {
+    const version = this.version(String(input.Key), input.VersionId);
+    if (input.IfMatch && input.IfMatch.replace(/"/g, '') !== version.etag.replace(/"/g, '')) {
+      throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+    }
+    const range = input.Range ? /^bytes=(\d+)-(\d+)$/.exec(input.Range) : null;
+    const body = range ? version.body.subarray(Number(range[1]), Number(range[2]) + 1) : version.body;
+    return { Body: s3Body(body) as never, ETag: version.etag, VersionId: version.versionId };
+  }
+
+  putObject(input: PutObjectCommandInput) {
+    for (const [name, value] of Object.entries(prefixed(input.Metadata))) validateHeaderValue(name, String(value));
+    const version = this.put(String(input.Key), Buffer.from(input.Body as string | Uint8Array));
+    this.metadata.set(String(input.Key), { ...(input.Metadata ?? {}) });
+    return { ETag: version.etag, VersionId: version.versionId };
+  }
+
   copy(input: CopyObjectCommandInput): { CopyObjectResult: { ETag: string } } {
     for (const [name, value] of Object.entries({ 'x-amz-copy-source': input.CopySource, ...prefixed(input.Metadata) })) {
       validateHeaderValue(name, String(value));
@@ -53,6 +83,7 @@ export class FakeBucket {
       throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
     }
     this.put(String(input.Key), version.body, version.etag);
+    this.metadata.set(String(input.Key), { ...(input.Metadata ?? {}) });
     return { CopyObjectResult: { ETag: version.etag } };
   }
 }

@@ -8,6 +8,7 @@ import { inferenceIdForObject } from '../../common/inference-id';
 import { handleIngestBatch, InvokerDeps, keyCandidates, parseObjectCreated } from '../../lambda/invoker/handler';
 import { FakeBucket, checkHeaders } from '../helpers/fake-s3';
 import { FakeTable } from '../helpers/fake-table';
+import { makeDocx, makeEncryptedPdf, makeHtmlPage, makePdf } from '../helpers/documents';
 import { noSleep, sqsEvent } from '../helpers/lambda';
 
 const s3 = mockClient(S3Client);
@@ -28,6 +29,7 @@ const deps: InvokerDeps = {
     bucket: 'docs-bucket',
     inputPrefix: 'input/',
     requestsPrefix: 'requests/',
+    extractedPrefix: 'extracted/',
     endpointName: 'ep',
     tableName: 'summaries',
     modelId: 'google/pegasus-large',
@@ -68,6 +70,8 @@ beforeEach(() => {
   dynamo.reset();
   logs.length = 0;
   s3.on(CopyObjectCommand).callsFake((input) => bucket.copy(input));
+  s3.on(GetObjectCommand).callsFake((input) => bucket.getObject(input));
+  s3.on(PutObjectCommand).callsFake((input) => bucket.putObject(input));
   dynamo.on(PutCommand).callsFake((i) => table.put(i));
   dynamo.on(UpdateCommand).callsFake((i) => table.update(i));
   dynamo.on(QueryCommand).callsFake((i) => table.query(i));
@@ -87,14 +91,15 @@ beforeEach(() => {
 });
 
 describe('a text upload', () => {
-  test('is copied (that exact version) to requests/<id>.txt and submitted by reference as text/plain, never read', async () => {
+  test('is copied (that exact version) to requests/<id>.txt and submitted by reference as text/plain; only its first 4 KB are read, to tell its format', async () => {
     const v = bucket.put('input/brief.txt', 'Markets rallied on Tuesday.');
     const id = idOf('input/brief.txt', v.etag);
 
     const result = await handleIngestBatch(delivery(eventFor('input/brief.txt', v)), deps);
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(s3).not.toHaveReceivedCommand(GetObjectCommand);
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1);
+    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'docs-bucket', Key: 'input/brief.txt', VersionId: v.versionId, IfMatch: v.etag, Range: 'bytes=0-4095' });
     expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
       Bucket: 'docs-bucket',
@@ -114,6 +119,7 @@ describe('a text upload', () => {
     });
     expect(table.items.get(id)).toMatchObject({
       status: 'PENDING',
+      format: 'text',
       sourceKey: 'input/brief.txt',
       sourceVersionId: v.versionId,
       sourceEtag: v.etag,
@@ -135,6 +141,78 @@ describe('a text upload', () => {
       ContentType: 'application/json',
     });
     expect(table.items.get(id)).toMatchObject({ status: 'PENDING', contentType: 'application/json' });
+  });
+});
+
+describe('documents as researchers have them: PDF, HTML and Word', () => {
+  const pages = [1, 2, 3].map((n) => ({ lines: [`Finding ${n}: storage costs fell again in region ${n}.`, 'Operators expect the trend to continue next year.'] }));
+
+  test.each([
+    ['a PDF', 'input/Jahresbericht 2026.pdf', async () => makePdf(pages, { title: 'Annual report', footer: (p) => `Page ${p}` }), 'pdf', 3, 'Finding 2: storage costs fell again'],
+    ['a PDF named .txt', 'input/report.txt', async () => makePdf(pages), 'pdf', 3, 'Finding 3'],
+    ['an HTML page', 'input/news/storage.html', async () => makeHtmlPage({ title: 'Storage prices fall', paragraphs: ['Battery storage prices fell for the third year running, according to a survey of eleven regional grid operators published on Tuesday. Operators said evening peaks were a fifth lower where batteries were installed.'] }), 'html', undefined, 'Battery storage prices fell'],
+    ['HTML named .md', 'input/notes.md', async () => makeHtmlPage({ title: 'Notes', paragraphs: ['The lab finished the storage trial in March and will publish the full data set in the autumn, together with the code used to analyse it and the raw measurements.'] }), 'html', undefined, 'The lab finished the storage trial'],
+    ['a Word document', 'input/notes/研究メモ.docx', async () => makeDocx({ title: 'Research notes', paragraphs: ['The trial met its endpoint.'], bullets: ['Costs fell'], heading: 'Next', closing: 'More in June.' }), 'docx', undefined, '- Costs fell'],
+  ])('%s: its text is extracted to extracted/<id>.txt with the source in metadata, submitted by reference, and recorded with format and pages', async (_name, key, make, format, pageCount, expected) => {
+    const content = await make();
+    const v = bucket.put(key, Buffer.from(content));
+    const id = idOf(key, v.etag);
+
+    const result = await handleIngestBatch(delivery(eventFor(key, v)), deps);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const text = bucket.get(`extracted/${id}.txt`)!.toString('utf8');
+    expect(text).toContain(expected);
+    expect(text).not.toMatch(/NAV-NOISE|COOKIE-NOISE|FOOTER-NOISE|Page \d$/m);
+    expect(bucket.metadata.get(`extracted/${id}.txt`)).toEqual({
+      'source-key': encodeURIComponent(key),
+      'source-version-id': v.versionId,
+      'source-etag': v.etag,
+      'inference-id': id,
+      format,
+      characters: String(text.length),
+      ...(pageCount ? { pages: String(pageCount) } : {}),
+      ...(format === 'docx' ? { title: 'Research%20notes' } : format === 'pdf' && key.endsWith('.pdf') ? { title: 'Annual%20report' } : format === 'html' ? { title: expect.any(String) } : {}),
+    });
+    expect(sagemaker).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, {
+      InputLocation: `s3://docs-bucket/extracted/${id}.txt`,
+      ContentType: 'text/plain',
+      InferenceId: id,
+    });
+    expect(table.items.get(id)).toMatchObject({
+      status: 'PENDING',
+      sourceKey: key,
+      format,
+      extractedCharacters: text.length,
+      ...(pageCount ? { pages: pageCount } : {}),
+    });
+    // The same upload delivered again is submitted once.
+    await handleIngestBatch(delivery(eventFor(key, v)), deps);
+    expect(sagemaker).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1);
+  });
+
+  test.each([
+    ['a scanned (image-only) PDF', 'input/scan.pdf', async () => makePdf([{ lines: [] }], { imageOnly: true }), /^the PDF has no extractable text in its 1 page \(scanned images\?\): run OCR on it first$/],
+    ['an encrypted PDF', 'input/locked.pdf', makeEncryptedPdf, /^the PDF is encrypted and needs a password to open/],
+    ['a PNG named .txt', 'input/photo.txt', async () => Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]), /^unsupported content: a PNG image/],
+    ['a legacy .doc', 'input/old.doc', async () => Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), /legacy Office file/],
+    ['Latin-1 text', 'input/latin1.txt', async () => Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6e, 0x6f, 0x69, 0x72]), /^the document is not valid UTF-8 text/],
+    ['a broken .docx', 'input/broken.docx', async () => Uint8Array.from(Buffer.from('PK\u0003\u0004word/ but not a zip at all')), /^the Word document could not be read/],
+  ])('%s ends FAILED with its own reason, acknowledged, never submitted', async (_name, key, make, reason) => {
+    const v = bucket.put(key, Buffer.from(await make()));
+    const result = await handleIngestBatch(delivery(eventFor(key, v)), deps);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointAsyncCommand);
+    expect(recordOf(key, v.etag)).toMatchObject({ status: 'FAILED', retryable: false, failureReason: expect.stringMatching(reason) });
+  });
+
+  test('a document over the extraction limits ends FAILED naming the limit, without being read whole', async () => {
+    const v = bucket.put('input/huge.pdf', Buffer.from(await makePdf(pages)));
+    const limited = { ...deps, extractionLimits: { maxBytes: 1000, maxPages: 3000, maxSeconds: 90 } };
+    await handleIngestBatch(delivery(eventFor('input/huge.pdf', v)), limited);
+    expect(recordOf('input/huge.pdf', v.etag)).toMatchObject({ status: 'FAILED', failureReason: expect.stringMatching(/may be at most 1000 bytes \(limit maxBytes\)$/) });
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1); // the first 4 KB only, to tell the format
+    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Key: 'input/huge.pdf', Range: 'bytes=0-4095' });
   });
 });
 
@@ -296,7 +374,7 @@ describe('duplicates', () => {
     const body = eventFor('input/gone.txt', v);
     await handleIngestBatch(delivery(body), deps);
     await handleIngestBatch(delivery(body), deps);
-    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 1);
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1); // the second delivery stops at the claim
     expect(recordOf('input/gone.txt', v.etag)).toMatchObject({ status: 'FAILED', retryable: false });
   });
 });
@@ -305,7 +383,6 @@ describe('bad input', () => {
   test.each([
     ['an empty object', 'input/empty.txt', 0, 'empty object: there is nothing to summarize'],
     ['an object over 1 GB', 'input/huge.json', 1_000_000_001, 'object is 1000000001 bytes; asynchronous inference accepts at most 1000000000 bytes (1 GB)'],
-    ['unsupported content', 'input/report.pdf', 2048, 'unsupported content "input/report.pdf": upload text as .txt, .text, .md or a request payload as .json'],
   ])('%s is recorded FAILED with the reason, and not submitted', async (_name, key, size, reason) => {
     const body = JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'docs-bucket' }, object: { key, size, etag: 'e', 'version-id': 'v' } } });
     const result = await handleIngestBatch(delivery(body), deps);

@@ -24,7 +24,7 @@ const invoker = {
   ...clients,
   sagemaker: new SageMakerRuntimeClient({}),
   now: () => new Date('2026-11-24T10:00:00.000Z'),
-  settings: { bucket: 'docs-bucket', inputPrefix: 'input/', requestsPrefix: 'requests/', endpointName: 'ep', tableName: 't', modelId: 'google/pegasus-large', invocationTimeoutSeconds: 900, retentionDays: 0, maxReceiveCount: 5 },
+  settings: { bucket: 'docs-bucket', inputPrefix: 'input/', requestsPrefix: 'requests/', extractedPrefix: 'extracted/', endpointName: 'ep', tableName: 't', modelId: 'google/pegasus-large', invocationTimeoutSeconds: 900, retentionDays: 0, maxReceiveCount: 5 },
 };
 const recorder = { ...clients, settings: { tableName: 't', bucket: 'docs-bucket', inputPrefix: 'input/', modelId: 'google/pegasus-large', retentionDays: 0 } };
 

@@ -1,4 +1,4 @@
-import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -27,7 +27,7 @@ const deps: InvokerDeps = {
   log: () => undefined,
   now: () => NOW,
   sleep: noSleep,
-  settings: { bucket: 'docs-bucket', inputPrefix: 'input/', requestsPrefix: 'requests/', endpointName: 'ep', tableName: 'summaries', modelId: 'm', invocationTimeoutSeconds: 900, retentionDays: 0, maxReceiveCount: 5 },
+  settings: { bucket: 'docs-bucket', inputPrefix: 'input/', requestsPrefix: 'requests/', extractedPrefix: 'extracted/', endpointName: 'ep', tableName: 'summaries', modelId: 'm', invocationTimeoutSeconds: 900, retentionDays: 0, maxReceiveCount: 5 },
 };
 
 /** A record an invoker claimed at `claimedAt` and never finished (its Lambda timed out). */
@@ -53,6 +53,7 @@ beforeEach(() => {
   table = new FakeTable();
   for (const m of [s3, sagemaker, dynamo]) m.reset();
   s3.on(CopyObjectCommand).callsFake((i) => bucket.copy(i));
+  s3.on(GetObjectCommand).callsFake((i) => bucket.getObject(i));
   dynamo.on(PutCommand).callsFake((i) => table.put(i));
   dynamo.on(UpdateCommand).callsFake((i) => table.update(i));
   dynamo.on(QueryCommand).callsFake((i) => table.query(i));

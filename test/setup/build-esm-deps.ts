@@ -30,6 +30,9 @@ export default function buildEsmDependencies(): void {
       outfile: target,
       // Optional native add-ons the libraries try and do without.
       external: ['canvas', '@napi-rs/canvas'],
+      // As in the Lambda bundle (lib/constructs/summary-pipeline.ts): import.meta.url is this file's URL.
+      banner: { js: "const __summarizerImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
+      define: { 'import.meta.url': '__summarizerImportMetaUrl' },
       logLevel: 'error',
     });
   }
