@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import fg from 'fast-glob';
-import { classifyDocument, decodeUtf8, wrapText } from '../common/payload';
+import { DocumentFormat, extractDocument, needsExtraction, SNIFF_BYTES, sniffFormat } from '../common/extract';
+import { classifyDocument, wrapText } from '../common/payload';
 import type { SubmissionKind } from '../common/submission';
 
 /** A file named on the command line, ready to upload, or the reason it cannot be. */
@@ -17,6 +18,11 @@ export type PreparedDocument =
       readonly sizeBytes: number;
       /** The bytes to upload; for .json, read again as a stream when uploading. */
       readonly body: () => Buffer | fs.ReadStream;
+      /** What the file is and what was extracted from it (absent for .json payloads). */
+      readonly format?: DocumentFormat;
+      readonly pages?: number;
+      readonly characters?: number;
+      readonly title?: string;
     }
   | { readonly ok: false; readonly file: string; readonly reason: string };
 
@@ -54,10 +60,12 @@ async function sha256OfFile(file: string): Promise<string> {
 const MAX_VALIDATED_JSON_BYTES = 50_000_000;
 
 /**
- * Prepares a file the way the pipeline treats an upload (common/payload, common/submission):
- * text goes as it is (`text/plain`; the model handler applies the deployment's defaults),
- * unless generation parameters are given, which only a JSON request can carry, so the text is
- * then wrapped; .json is a payload already. Every refusal says why.
+ * Prepares a file the way the pipeline treats an upload (common/payload, common/extract,
+ * common/submission): its content decides its format; PDF, HTML and Word documents are
+ * extracted here with the pipeline's own module, and the text goes as it is (`text/plain`; the
+ * model handler applies the deployment's defaults), unless generation parameters are given,
+ * which only a JSON request can carry, so the text is then wrapped; .json is a payload already.
+ * Every refusal says why.
  */
 export async function prepareDocument(file: string, parameters: Readonly<Record<string, unknown>>): Promise<PreparedDocument> {
   let size: number;
@@ -82,10 +90,14 @@ export async function prepareDocument(file: string, parameters: Readonly<Record<
   }
 
   const bytes = fs.readFileSync(file);
-  const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) return { ok: false, file, reason: decoded.reason };
+  const sniffed = sniffFormat(bytes.subarray(0, SNIFF_BYTES), path.basename(file));
+  if (!sniffed.ok) return { ok: false, file, reason: sniffed.reason };
+  const extraction = await extractDocument(bytes, sniffed.format);
+  if (!extraction.ok) return { ok: false, file, reason: extraction.reason };
   const wrap = Object.keys(parameters).length > 0;
-  const upload = wrap ? Buffer.from(wrapText(decoded.text, parameters), 'utf8') : bytes;
+  // Plain text goes byte for byte (as the pipeline's server-side copy would); extracted text as UTF-8.
+  const text = needsExtraction(sniffed.format) ? Buffer.from(extraction.text, 'utf8') : bytes;
+  const upload = wrap ? Buffer.from(wrapText(extraction.text, parameters), 'utf8') : text;
   return {
     ok: true,
     file,
@@ -93,5 +105,9 @@ export async function prepareDocument(file: string, parameters: Readonly<Record<
     contentId: createHash('sha256').update(upload).digest('hex'),
     sizeBytes: upload.length,
     body: () => upload,
+    format: extraction.format,
+    characters: extraction.characters,
+    ...(extraction.pages !== undefined ? { pages: extraction.pages } : {}),
+    ...(extraction.title ? { title: extraction.title } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { stackName } from '../lib/summarizer-app';
 import { AwsClients, createClients } from './clients';
 import { findLeftovers } from './commands/cleanup';
 import { formatLoadReport, submitLoadRequests, trackLoad, uploadSamplePayloads } from './commands/load';
-import { submitDocuments } from './commands/submit';
+import { displayName, previewDocuments, submitDocuments } from './commands/submit';
 import { endpointStatus, formatStatus, requireAcceptingEndpoint } from './commands/status';
 import { subscribeEmail } from './commands/subscribe';
 import { ExportFormat, summariesBetween, summariesOfDocument, withCoverage, writeRecords } from './commands/summaries';
@@ -14,7 +14,7 @@ import { waitExitCode, waitForResults, WaitTarget } from './commands/wait';
 import { expandInputs } from './documents';
 import { Manifest, readManifest, writeManifest } from './manifest';
 import { Progress, silentProgress } from './progress';
-import { submitTable, waitTable } from './report';
+import { extractedLine, previewTable, submitTable, waitTable } from './report';
 import { ResourceOverrides, Resources, resourcesFrom } from './resources';
 import { CliError, explainAwsError, readStackOutputs, requireOutput } from './stack-outputs';
 
@@ -129,10 +129,19 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       .option('--concurrency <n>', 'uploads and calls in flight', positiveInt('--concurrency', 64), 8)
       .option('--manifest <file>', 'where to record what was submitted (read first, to skip earlier submissions)', 'summarizer-manifest.json')
       .option('--direct', 'call InvokeEndpointAsync even when the pipeline is deployed (payloads then go under requests/)')
+      .option('--dry-run', 'only show what each file is and what would be extracted and sent (no AWS calls)')
       .option('--wait', 'then wait for the results (see wait)')
       .option('--timeout <seconds>', 'with --wait: overall deadline', positiveInt('--timeout', 86_400), 3600)
       .option('--out <dir>', 'with --wait: where to write summaries', 'summaries'),
-  ).action(async (inputs: string[], options: { param: Record<string, unknown>; concurrency: number; manifest: string; direct?: boolean; wait?: boolean; timeout: number; out: string } & ResourceOverrides) => {
+  ).action(async (inputs: string[], options: { param: Record<string, unknown>; concurrency: number; manifest: string; direct?: boolean; dryRun?: boolean; wait?: boolean; timeout: number; out: string } & ResourceOverrides) => {
+    if (options.dryRun) {
+      const expanded = await expandInputs(inputs);
+      const files = expanded.files.filter((f) => path.resolve(f) !== path.resolve(options.manifest));
+      const entries = await previewDocuments(files, expanded.unmatched, options.param, options.concurrency);
+      io.stdout(previewTable(entries));
+      if (entries.some((e) => e.status === 'rejected')) setExit(1);
+      return;
+    }
     const { clients, resources } = await resolve(options);
     const mode = resources.tableName && !options.direct ? 'pipeline' : 'direct';
     // With the pipeline, uploads wait safely in its queue; a direct call would fail file by file.
@@ -148,7 +157,16 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       parameters: options.param,
       concurrency: options.concurrency,
       previous,
-    }, { s3: clients.s3, runtime: clients.runtime, progress: progress(), sleep: io.sleep });
+    }, {
+      s3: clients.s3,
+      runtime: clients.runtime,
+      progress: progress(),
+      sleep: io.sleep,
+      onPrepared: (e) => {
+        const extracted = extractedLine(e);
+        if (extracted) io.stderr(`${displayName(e.file)}: ${extracted}\n`);
+      },
+    });
     writeManifest(options.manifest, manifest);
     io.stdout(submitTable(manifest));
     io.stderr(`manifest written to ${options.manifest}\n`);

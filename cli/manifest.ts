@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { CliError } from './stack-outputs';
 
 export type SubmissionMode = 'pipeline' | 'direct';
-export type EntryStatus = 'submitted' | 'already-submitted' | 'rejected' | 'failed';
+export type EntryStatus = 'submitted' | 'already-submitted' | 'rejected' | 'failed' | 'would-submit';
 
 /** One file of a batch and what became of it. */
 export interface ManifestEntry {
@@ -15,6 +15,10 @@ export interface ManifestEntry {
   /** Why a file was rejected or its submission failed. */
   readonly reason?: string;
   readonly submittedAt?: string;
+  /** What the file was and what was extracted from it. */
+  readonly format?: string;
+  readonly pages?: number;
+  readonly characters?: number;
 }
 
 /** What `submit` did, and what `wait` needs to find the results. */

@@ -29,6 +29,30 @@ export interface SubmitDeps {
   readonly progress?: Progress;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Told what each file is and what was extracted from it, before it is submitted. */
+  readonly onPrepared?: (entry: ManifestEntry) => void;
+}
+
+/** What a manifest entry says about the file itself. */
+const described = (p: { format?: string; pages?: number; characters?: number }) => ({
+  ...(p.format ? { format: p.format } : {}),
+  ...(p.pages !== undefined ? { pages: p.pages } : {}),
+  ...(p.characters !== undefined ? { characters: p.characters } : {}),
+});
+
+const unmatchedEntries = (unmatched: readonly string[]): ManifestEntry[] =>
+  unmatched.map((file) => ({ file, status: 'rejected', reason: 'no such file, folder or matching glob' }));
+
+/**
+ * `submit --dry-run`: what each file is, what would be extracted from it and why a file would be
+ * refused, with no AWS call at all.
+ */
+export async function previewDocuments(files: readonly string[], unmatched: readonly string[], parameters: Readonly<Record<string, unknown>>, concurrency: number): Promise<ManifestEntry[]> {
+  const entries = await mapPool(files, concurrency, async (file): Promise<ManifestEntry> => {
+    const prepared = await prepareDocument(file, parameters);
+    return prepared.ok ? { file, status: 'would-submit', ...described(prepared) } : { file, status: 'rejected', reason: prepared.reason };
+  });
+  return [...unmatchedEntries(unmatched), ...entries];
 }
 
 /**
@@ -68,10 +92,11 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
     try {
       const prepared = await prepareDocument(file, settings.parameters);
       if (!prepared.ok) return { file, status: 'rejected', reason: prepared.reason };
+      deps.onPrepared?.({ file, status: 'would-submit', ...described(prepared) });
       const key = payloadKey(mode, resources, prepared.contentId, prepared.kind);
       const earlier = previousByKey.get(key);
       if (earlier && (earlier.status === 'submitted' || earlier.status === 'already-submitted')) {
-        return { ...earlier, file, status: 'already-submitted' };
+        return { ...earlier, file, status: 'already-submitted', ...described(prepared) };
       }
 
       let etag = await withRetry(() => existingEtag(deps.s3, resources.bucket, key), retry);
@@ -92,6 +117,7 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
           file,
           key,
           status: alreadyUploaded ? 'already-submitted' : 'submitted',
+          ...described(prepared),
           inferenceId: inferenceIdForObject(resources.bucket, key, etag ?? ''),
           submittedAt: now().toISOString(),
         };
@@ -116,6 +142,7 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
         file,
         key,
         status: 'submitted',
+        ...described(prepared),
         inferenceId: response.InferenceId ?? prepared.contentId,
         outputLocation: response.OutputLocation,
         failureLocation: response.FailureLocation,
@@ -136,7 +163,7 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
     endpointName: resources.endpointName,
     mode,
     tableName: resources.tableName,
-    entries: [...unmatched.map((file): ManifestEntry => ({ file, status: 'rejected', reason: 'no such file, folder or matching glob' })), ...entries],
+    entries: [...unmatchedEntries(unmatched), ...entries],
   };
 }
 

@@ -81,7 +81,7 @@ describe('load', () => {
 
   test('no usable articles is a clear error', async () => {
     sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'ep', EndpointArn: 'a', EndpointConfigName: 'c', CreationTime: new Date(), LastModifiedTime: new Date(), EndpointStatus: 'InService' });
-    const { code, err } = await runCli(['load', '--count', '1', '--rate', '1', '--articles', tempFiles({ 'x.pdf': 'pdf' })], new FakeClock());
+    const { code, err } = await runCli(['load', '--count', '1', '--rate', '1', '--articles', tempFiles({ 'x.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]) })], new FakeClock());
     expect(code).toBe(1);
     expect(err).toContain('no usable sample articles');
   });

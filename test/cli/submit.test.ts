@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { inferenceIdForObject } from '../../common/inference-id';
 import { readManifest } from '../../cli/manifest';
 import { BASE_OUTPUTS, DescribeStacksCommand, runCli, stackOutputs, tempFiles } from '../helpers/cli';
+import { makeDocx, makeHtmlPage, makePdf } from '../helpers/documents';
 
 const cloudFormation = mockClient(CloudFormationClient);
 const s3 = mockClient(S3Client);
@@ -121,7 +122,7 @@ describe('without the pipeline (direct)', () => {
       'empty.txt': ['rejected', 'empty object: there is nothing to summarize'],
       'good.md': ['submitted', undefined],
       'latin1.txt': ['rejected', 'the document is not valid UTF-8 text'],
-      'scan.pdf': ['rejected', expect.stringContaining('unsupported content')],
+      'scan.pdf': ['rejected', expect.stringMatching(/^the PDF is corrupt or incomplete/)],
       'upload-fails.txt': ['failed', 'AccessDenied: Access Denied'],
     });
     expect(runtime).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1);
@@ -185,4 +186,43 @@ test('missing stack outputs name the flag that supplies them', async () => {
   expect(code).toBe(1);
   expect(err).toBe('error: the stack has no EndpointName output (is it deployed with this feature on?); pass --endpoint to name it directly.\n');
   expect(fs.existsSync(manifestPath)).toBe(false);
+});
+
+describe('documents as researchers have them', () => {
+  async function mixedFolder(): Promise<string> {
+    return tempFiles({
+      'report.pdf': Buffer.from(await makePdf([1, 2].map((n) => ({ lines: [`Finding ${n}: storage costs fell.`] })))),
+      'article.html': makeHtmlPage({ title: 'Storage prices fall', paragraphs: ['Battery storage prices fell for the third year running, according to a survey of eleven regional grid operators published on Tuesday, and households felt it.'] }),
+      'notes.docx': Buffer.from(await makeDocx({ title: 'Notes', paragraphs: ['The trial met its endpoint.'], bullets: ['Costs fell'], heading: 'Next', closing: 'June.' })),
+      'memo.txt': 'Budget approved.',
+      'scan.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]),
+    });
+  }
+
+  test('--dry-run lists what each file is and what would be extracted and sent, with no AWS call', async () => {
+    const { code, out } = await runCli(['submit', await mixedFolder(), '--dry-run', '--manifest', manifestPath]);
+    expect(code).toBe(1); // one file would be refused
+    expect(cloudFormation).not.toHaveReceivedAnyCommand();
+    expect(s3).not.toHaveReceivedAnyCommand();
+    expect(runtime).not.toHaveReceivedAnyCommand();
+    expect(out).toMatch(/report\.pdf\s+│?\s*pdf, 2 pages, \d+ characters\s+│?\s*submit/);
+    expect(out).toMatch(/article\.html\s+│?\s*html, \d+ characters/);
+    expect(out).toMatch(/notes\.docx\s+│?\s*docx, \d+ characters/);
+    expect(out).toMatch(/memo\.txt\s+│?\s*text, 16 characters/);
+    expect(out).toMatch(/scan\.png.*be refused.*PNG image/);
+    expect(out).toContain('4 would-submit, 1 rejected (dry run: nothing was uploaded or submitted)');
+    expect(fs.existsSync(manifestPath)).toBe(false);
+  });
+
+  test('a PDF is extracted locally with the pipeline\'s module, shown before it is sent, and its text submitted as text/plain', async () => {
+    const dir = tempFiles({ 'Bericht.pdf': Buffer.from(await makePdf([{ lines: ['Finding: storage costs fell.'] }], { footer: () => 'Page 1' })) });
+    const { code, err } = await runCli(['submit', dir, '--manifest', manifestPath]);
+    expect(code).toBe(0);
+    expect(err).toMatch(/Bericht\.pdf: pdf, 1 page, 28 characters/);
+    const key = `input/cli/${sha('Finding: storage costs fell.')}.txt`;
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: key, ContentType: 'text/plain' });
+    const body = s3.commandCalls(PutObjectCommand)[0].args[0].input.Body;
+    expect(Buffer.from(body as Buffer).toString('utf8')).toBe('Finding: storage costs fell.');
+    expect(readManifest(manifestPath).entries[0]).toMatchObject({ status: 'submitted', format: 'pdf', pages: 1, characters: 28 });
+  });
 });
