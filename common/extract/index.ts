@@ -3,7 +3,7 @@ import { decodeUtf8 } from '../payload';
 import { htmlToText } from './html-text';
 import { extractHtml } from './html';
 import { extractPdf } from './pdf';
-import { DEFAULT_EXTRACTION_LIMITS, DocumentFormat, Extraction, ExtractionLimits } from './types';
+import { byteLimit, DEFAULT_EXTRACTION_LIMITS, DocumentFormat, Extraction, ExtractionLimits } from './types';
 
 export * from './types';
 
@@ -51,18 +51,19 @@ export function sniffFormat(head: Uint8Array, name: string): Sniffed {
   return { ok: true, format: /\.(md|markdown)$/.test(lower) ? 'markdown' : 'text' };
 }
 
+/** Why a document is too large to extract, naming the limit. */
+export function tooLarge(format: DocumentFormat, size: number, limits: ExtractionLimits): string {
+  const limit = byteLimit(limits, format);
+  return `the ${format.toUpperCase()} file is ${size} bytes; ${format.toUpperCase()} documents are extracted up to ${limit.bytes} bytes (limit ${limit.name})`;
+}
+
 /** True for formats whose text must be extracted before the model can read it. */
 export const needsExtraction = (format: DocumentFormat) => format === 'pdf' || format === 'html' || format === 'docx';
 
 /** The text of a whole document of a known format. */
 export async function extractDocument(bytes: Uint8Array, format: DocumentFormat, limits: ExtractionLimits = DEFAULT_EXTRACTION_LIMITS): Promise<Extraction> {
-  if (needsExtraction(format) && bytes.byteLength > limits.maxBytes) {
-    return {
-      ok: false,
-      format,
-      reason: `the ${format.toUpperCase()} file is ${bytes.byteLength} bytes; documents that need text extraction may be at most ${limits.maxBytes} bytes (limit maxBytes)`,
-    };
-  }
+  const limit = byteLimit(limits, format);
+  if (needsExtraction(format) && bytes.byteLength > limit.bytes) return { ok: false, format, reason: tooLarge(format, bytes.byteLength, limits) };
   switch (format) {
     case 'pdf':
       return extractPdf(bytes, limits);

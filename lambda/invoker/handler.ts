@@ -2,7 +2,7 @@ import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from 
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { DEFAULT_EXTRACTION_LIMITS, DocumentFormat, extractDocument, ExtractionLimits, needsExtraction, SNIFF_BYTES, sniffFormat } from '../../common/extract';
+import { byteLimit, DEFAULT_EXTRACTION_LIMITS, DocumentFormat, extractDocument, ExtractionLimits, needsExtraction, SNIFF_BYTES, sniffFormat, tooLarge } from '../../common/extract';
 import { inferenceIdForObject } from '../../common/inference-id';
 import { classifyDocument } from '../../common/payload';
 import { withRetry } from '../../common/retry';
@@ -173,11 +173,7 @@ async function stageInput(object: ObjectCreated, kind: 'payload' | 'document', i
   }
 
   const limits = deps.extractionLimits ?? DEFAULT_EXTRACTION_LIMITS;
-  if (object.size > limits.maxBytes) {
-    throw new PermanentSubmissionError(
-      `the ${format.toUpperCase()} file is ${object.size} bytes; documents that need text extraction may be at most ${limits.maxBytes} bytes (limit maxBytes)`,
-    );
-  }
+  if (object.size > byteLimit(limits, format).bytes) throw new PermanentSubmissionError(tooLarge(format, object.size, limits));
   const bytes = await onEventKey(object, async (key) => {
     const response = await withRetry(() => deps.s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: key, ...pinned(object) })), retry(deps));
     return response.Body!.transformToByteArray();

@@ -57,7 +57,9 @@ describe('PDF', () => {
 
   test('limits: bytes, pages and time each give a reason naming the limit', async () => {
     const pdf = await makePdf([1, 2, 3].map((n) => ({ lines: body(n) })));
-    expect(await extractDocument(pdf, 'pdf', { ...DEFAULT_EXTRACTION_LIMITS, maxBytes: 100 })).toMatchObject({ ok: false, reason: expect.stringMatching(/at most 100 bytes \(limit maxBytes\)$/) });
+    expect(await extractDocument(pdf, 'pdf', { ...DEFAULT_EXTRACTION_LIMITS, maxBytes: 100 })).toMatchObject({ ok: false, reason: expect.stringMatching(/PDF documents are extracted up to 100 bytes \(limit maxBytes\)$/) });
+    const page = new Uint8Array(Buffer.from(`<html><body><p>${'x'.repeat(500)}</p></body></html>`));
+    expect(await extractDocument(page, 'html', { ...DEFAULT_EXTRACTION_LIMITS, maxHtmlBytes: 100 })).toMatchObject({ ok: false, reason: expect.stringMatching(/HTML documents are extracted up to 100 bytes \(limit maxHtmlBytes\)$/) });
     expect(await extractDocument(pdf, 'pdf', { ...DEFAULT_EXTRACTION_LIMITS, maxPages: 2 })).toMatchObject({ ok: false, reason: 'the PDF has 3 pages; at most 2 pages are extracted (limit maxPages)' });
     expect(await extractDocument(pdf, 'pdf', { ...DEFAULT_EXTRACTION_LIMITS, maxSeconds: -1 })).toMatchObject({ ok: false, reason: expect.stringContaining('(limit maxSeconds) at page 1 of 3') });
   });

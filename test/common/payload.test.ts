@@ -10,14 +10,15 @@ test('text is wrapped with exactly the caller\'s parameters (no truncation force
   });
 });
 
-test('classification by name and size', () => {
-  expect(classifyDocument('a.TXT', 10)).toEqual({ ok: true, kind: 'text' });
-  expect(classifyDocument('notes.md', 10)).toEqual({ ok: true, kind: 'text' });
+test('classification by name and size: .json is a payload, anything else a document whose content decides', () => {
+  expect(classifyDocument('a.TXT', 10)).toEqual({ ok: true, kind: 'document' });
+  expect(classifyDocument('notes.md', 10)).toEqual({ ok: true, kind: 'document' });
+  expect(classifyDocument('report.PDF', 10)).toEqual({ ok: true, kind: 'document' });
   expect(classifyDocument('p.json', 10)).toEqual({ ok: true, kind: 'payload' });
   expect(classifyDocument('p.json', 0)).toMatchObject({ ok: false });
   expect(classifyDocument('p.json', 1_000_000_000)).toEqual({ ok: true, kind: 'payload' });
   expect(classifyDocument('p.json', 1_000_000_001)).toMatchObject({ ok: false });
-  expect(classifyDocument('scan.pdf', 10)).toMatchObject({ ok: false, reason: expect.stringContaining('unsupported content') });
+  expect(classifyDocument('scan.pdf', 0)).toEqual({ ok: false, reason: 'empty object: there is nothing to summarize' });
 });
 
 test('UTF-8 decoding is strict, strips a BOM and refuses blank documents', () => {

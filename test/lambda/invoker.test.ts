@@ -208,9 +208,9 @@ describe('documents as researchers have them: PDF, HTML and Word', () => {
 
   test('a document over the extraction limits ends FAILED naming the limit, without being read whole', async () => {
     const v = bucket.put('input/huge.pdf', Buffer.from(await makePdf(pages)));
-    const limited = { ...deps, extractionLimits: { maxBytes: 1000, maxPages: 3000, maxSeconds: 90 } };
+    const limited = { ...deps, extractionLimits: { maxBytes: 1000, maxHtmlBytes: 1000, maxPages: 3000, maxSeconds: 90 } };
     await handleIngestBatch(delivery(eventFor('input/huge.pdf', v)), limited);
-    expect(recordOf('input/huge.pdf', v.etag)).toMatchObject({ status: 'FAILED', failureReason: expect.stringMatching(/may be at most 1000 bytes \(limit maxBytes\)$/) });
+    expect(recordOf('input/huge.pdf', v.etag)).toMatchObject({ status: 'FAILED', failureReason: expect.stringMatching(/^the PDF file is \d+ bytes; PDF documents are extracted up to 1000 bytes \(limit maxBytes\)$/) });
     expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1); // the first 4 KB only, to tell the format
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Key: 'input/huge.pdf', Range: 'bytes=0-4095' });
   });
