@@ -1,3 +1,5 @@
+import type { SummaryDetails } from './payload';
+
 /**
  * The summaries table: one item per submitted document (per inference id), designed for the
  * two questions a research team asks.
@@ -20,7 +22,8 @@ export const SUMMARY_TABLE = {
  */
 export type SummaryStatus = 'SUBMITTING' | 'PENDING' | 'COMPLETED' | 'FAILED';
 
-export interface SummaryRecord {
+/** One item of the table; it carries what the model read (SummaryDetails, from the handler's report). */
+export interface SummaryRecord extends SummaryDetails {
   readonly inferenceId: string;
   readonly status: SummaryStatus;
   readonly sourceBucket?: string;
@@ -44,14 +47,6 @@ export interface SummaryRecord {
   readonly retryable?: boolean;
   readonly modelId?: string;
   readonly summary?: string;
-  /** How much of the document the model read (from the handler's report; see SummaryDetails). */
-  readonly strategy?: string;
-  readonly inputTokens?: number;
-  readonly windows?: number;
-  readonly rounds?: number;
-  /** True when only the first window of the document was summarized (`truncate`). */
-  readonly inputTruncated?: boolean;
-  readonly roundLimitReached?: boolean;
   /** True when the summary was cut to fit the item size limit; the full text is at outputLocation. */
   readonly summaryTruncated?: boolean;
   readonly outputLocation?: string;

@@ -346,7 +346,36 @@ export async function submitObject(object: ObjectCreated, deps: InvokerDeps, att
   }
 }
 
-async function markPending(
+/**
+ * Sets the record's status and attributes, only while it is SUBMITTING: a result notification
+ * that arrived meanwhile (a final status) wins, and nothing is overwritten.
+ */
+async function updateIfSubmitting(
+  inferenceId: string,
+  status: 'PENDING' | 'FAILED',
+  attributes: Record<string, unknown>,
+  now: Date,
+  deps: Pick<InvokerDeps, 'table' | 'settings'>,
+): Promise<void> {
+  const present = Object.entries({ ...attributes, status, ...statusKeys(status, now) }).filter(([, v]) => v !== undefined);
+  try {
+    await deps.table.send(
+      new UpdateCommand({
+        TableName: deps.settings.tableName,
+        Key: { inferenceId },
+        UpdateExpression: `SET ${present.map(([name]) => `#${name} = :${name}`).join(', ')}`,
+        ConditionExpression: '#status = :submitting',
+        ExpressionAttributeNames: Object.fromEntries(present.map(([name]) => [`#${name}`, name])),
+        ExpressionAttributeValues: { ...Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])), ':submitting': 'SUBMITTING' },
+      }),
+    );
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
+}
+
+/** Submitted: where SageMaker reads the input and will write the result, and what the document was. */
+function markPending(
   inferenceId: string,
   inputLocation: string,
   contentType: string,
@@ -355,37 +384,23 @@ async function markPending(
   now: Date,
   deps: InvokerDeps,
 ): Promise<void> {
-  const keys = statusKeys('PENDING', now);
-  // What the record says about the document itself (absent for .json payloads).
-  const described: Record<string, unknown> = { format: staged.format, pages: staged.pages, extractedCharacters: staged.extractedCharacters, title: staged.title };
-  const present = Object.entries(described).filter(([, v]) => v !== undefined);
-  try {
-    await deps.table.send(
-      new UpdateCommand({
-        TableName: deps.settings.tableName,
-        Key: { inferenceId },
-        UpdateExpression:
-          'SET #status = :pending, inputLocation = :input, contentType = :contentType, outputLocation = :output, failureLocation = :failure, #day = :day, statusAt = :statusAt' +
-          present.map(([name]) => `, #${name} = :${name}`).join(''),
-        ConditionExpression: '#status = :submitting',
-        ExpressionAttributeNames: { '#status': 'status', '#day': 'day', ...Object.fromEntries(present.map(([name]) => [`#${name}`, name])) },
-        ExpressionAttributeValues: {
-          ...Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])),
-          ':pending': 'PENDING',
-          ':submitting': 'SUBMITTING',
-          ':input': inputLocation,
-          ':contentType': contentType,
-          ':output': response.OutputLocation ?? null,
-          ':failure': response.FailureLocation ?? null,
-          ':day': keys.day,
-          ':statusAt': keys.statusAt,
-        },
-      }),
-    );
-  } catch (e) {
-    // The result notification was recorded first (the record is already final): nothing to do.
-    if (!isConditionFailure(e)) throw e;
-  }
+  return updateIfSubmitting(
+    inferenceId,
+    'PENDING',
+    {
+      inputLocation,
+      contentType,
+      outputLocation: response.OutputLocation ?? null,
+      failureLocation: response.FailureLocation ?? null,
+      // What the record says about the document itself (absent for .json payloads).
+      format: staged.format,
+      pages: staged.pages,
+      extractedCharacters: staged.extractedCharacters,
+      title: staged.title,
+    },
+    now,
+    deps,
+  );
 }
 
 async function recordRejection(base: Record<string, unknown>, reason: string, now: Date, deps: InvokerDeps): Promise<void> {
@@ -407,31 +422,8 @@ async function recordRejection(base: Record<string, unknown>, reason: string, no
  * re-run); the others are final. Only a record still SUBMITTING is changed: a result that
  * arrived meanwhile wins.
  */
-export async function markFailed(inferenceId: string, reason: string, retryable: boolean, now: Date, deps: Pick<InvokerDeps, 'table' | 'settings'>): Promise<void> {
-  const keys = statusKeys('FAILED', now);
-  try {
-    await deps.table.send(
-      new UpdateCommand({
-        TableName: deps.settings.tableName,
-        Key: { inferenceId },
-        UpdateExpression:
-          'SET #status = :failed, failureReason = :reason, retryable = :retryable, completedAt = :now, #day = :day, statusAt = :statusAt',
-        ConditionExpression: '#status = :submitting',
-        ExpressionAttributeNames: { '#status': 'status', '#day': 'day' },
-        ExpressionAttributeValues: {
-          ':failed': 'FAILED',
-          ':submitting': 'SUBMITTING',
-          ':reason': reason,
-          ':retryable': retryable,
-          ':now': now.toISOString(),
-          ':day': keys.day,
-          ':statusAt': keys.statusAt,
-        },
-      }),
-    );
-  } catch (e) {
-    if (!isConditionFailure(e)) throw e;
-  }
+export function markFailed(inferenceId: string, reason: string, retryable: boolean, now: Date, deps: Pick<InvokerDeps, 'table' | 'settings'>): Promise<void> {
+  return updateIfSubmitting(inferenceId, 'FAILED', { failureReason: reason, retryable, completedAt: now.toISOString() }, now, deps);
 }
 
 /** SQS batch handler: one EventBridge event per message; failed messages are retried, then dead-lettered. */
