@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -9,7 +8,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -19,6 +17,7 @@ import { STUCK_METRIC } from '../../common/pipeline-metrics';
 import { acknowledgeWildcard } from '../nag';
 import { AsyncInferenceEndpoint } from './async-inference-endpoint';
 import { DataKey } from './data-key';
+import { handlerFunction } from './handler-function';
 import { DOCUMENT_PREFIXES, DocumentStore } from './document-store';
 import { SummarizationModel } from './summarization-model';
 
@@ -49,8 +48,6 @@ export const SWEEP_STALE_AFTER = Duration.minutes(INGEST_VISIBILITY_TIMEOUT.toMi
 export const SWEEP_LOOKBACK_DAYS = 14;
 /** Dead-letter queues keep messages as long as SQS allows, for a person to inspect and redrive. */
 const DLQ_RETENTION = Duration.days(14);
-const LAMBDA_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
-const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
 
 export interface SummaryPipelineProps {
   readonly documents: DocumentStore;
@@ -162,7 +159,7 @@ export class SummaryPipeline extends Construct {
       ],
     });
 
-    this.invoker = this.function('Invoker', 'invoker', INVOKER_TIMEOUT, INVOKER_MEMORY_MB, {
+    this.invoker = handlerFunction(this, 'Invoker', { handlerDir: 'invoker', timeout: INVOKER_TIMEOUT, memorySize: INVOKER_MEMORY_MB, environment: {
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
       REQUESTS_PREFIX: DOCUMENT_PREFIXES.requests,
@@ -175,7 +172,7 @@ export class SummaryPipeline extends Construct {
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
       SWEEP_STALE_AFTER_SECONDS: String(SWEEP_STALE_AFTER.toSeconds()),
       SWEEP_LOOKBACK_DAYS: String(SWEEP_LOOKBACK_DAYS),
-    });
+    } });
     this.invoker.addEventSource(
       new SqsEventSource(this.ingestQueue, {
         batchSize: INGEST_BATCH_SIZE,
@@ -218,13 +215,13 @@ export class SummaryPipeline extends Construct {
         }),
       );
     }
-    this.recorder = this.function('Recorder', 'recorder', Duration.minutes(1), 512, {
+    this.recorder = handlerFunction(this, 'Recorder', { handlerDir: 'recorder', timeout: Duration.minutes(1), memorySize: 512, environment: {
       TABLE_NAME: this.table.tableName,
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
       MODEL_ID: props.modelId,
       RETENTION_DAYS: String(props.retentionDays ?? 0),
-    });
+    } });
     this.recorder.addEventSource(new SqsEventSource(this.resultsQueue, { batchSize: 10, reportBatchItemFailures: true }));
     documents.grantReadObjects(this.recorder, 'output', 'failure');
     this.grantTableWrite(this.recorder, 'dynamodb:UpdateItem');
@@ -269,48 +266,6 @@ export class SummaryPipeline extends Construct {
       deadLetterQueue: deadLetterQueue ? { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT } : undefined,
     });
     return queue;
-  }
-
-  private function(
-    id: string,
-    handlerDir: string,
-    timeout: Duration,
-    memorySize: number,
-    environment: Record<string, string>,
-  ): nodejs.NodejsFunction {
-    // Our own role (no AWSLambdaBasicExecutionRole managed policy): logs go to the one log group
-    // below, and every other permission is granted explicitly.
-    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
-      retention: LAMBDA_LOG_RETENTION,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const fn = new nodejs.NodejsFunction(this, id, {
-      entry: path.join(LAMBDA_ROOT, handlerDir, 'index.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize,
-      timeout,
-      role,
-      logGroup,
-      environment,
-      tracing: lambda.Tracing.ACTIVE,
-      bundling: {
-        // Ship the SDK we test against rather than whatever the runtime has.
-        bundleAwsSDK: true,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        // pdf.js (ESM) asks for import.meta.url to find optional native add-ons (@napi-rs/canvas,
-        // for rendering we never do); in the CommonJS bundle that is this file's URL.
-        banner: "const __summarizerImportMetaUrl = require('url').pathToFileURL(__filename).href;",
-        define: { 'import.meta.url': '__summarizerImportMetaUrl' },
-        externalModules: ['@napi-rs/canvas', 'canvas'],
-      },
-    });
-    logGroup.grantWrite(role);
-    return fn;
   }
 
   private grantTableWrite(grantee: lambda.IFunction, ...actions: string[]): void {

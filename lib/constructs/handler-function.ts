@@ -1,0 +1,59 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+const LAMBDA_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
+
+export interface HandlerFunctionOptions {
+  /** Directory under lambda/ holding index.ts. */
+  readonly handlerDir: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * One of this app's Lambda functions, the same way every time: `lambda/<dir>/index.ts` bundled
+ * by the local esbuild (with the SDK we test against, and pdf.js's needs), Node 24 on ARM, X-Ray,
+ * its own role without the AWSLambdaBasicExecutionRole managed policy, and its own log group.
+ * Created in `scope` as `<id>`, `<id>Role` and `<id>Logs`.
+ */
+export function handlerFunction(scope: Construct, id: string, options: HandlerFunctionOptions): nodejs.NodejsFunction {
+  // Our own role: logs go to the one log group below, and every other permission is granted explicitly.
+  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: LAMBDA_LOG_RETENTION,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const fn = new nodejs.NodejsFunction(scope, id, {
+    entry: path.join(LAMBDA_ROOT, options.handlerDir, 'index.ts'),
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: options.memorySize,
+    timeout: options.timeout,
+    role,
+    logGroup,
+    environment: options.environment,
+    tracing: lambda.Tracing.ACTIVE,
+    bundling: {
+      // Ship the SDK we test against rather than whatever the runtime has.
+      bundleAwsSDK: true,
+      minify: true,
+      sourceMap: true,
+      target: 'node24',
+      // pdf.js (ESM) asks for import.meta.url to find optional native add-ons (@napi-rs/canvas,
+      // for rendering we never do); in the CommonJS bundle that is this file's URL.
+      banner: "const __summarizerImportMetaUrl = require('url').pathToFileURL(__filename).href;",
+      define: { 'import.meta.url': '__summarizerImportMetaUrl' },
+      externalModules: ['@napi-rs/canvas', 'canvas'],
+    },
+  });
+  logGroup.grantWrite(role);
+  return fn;
+}
