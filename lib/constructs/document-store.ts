@@ -16,8 +16,13 @@ export const DOCUMENT_PREFIXES = {
   failure: 'failure/',
   requests: 'requests/',
   extracted: 'extracted/',
+  /** Model artifacts repacked with the handler (modelDataUrl): what new instances start from. */
+  models: 'models/',
 } as const;
 export type DocumentPrefix = keyof typeof DOCUMENT_PREFIXES;
+
+/** Never expired by the retention period: an instance starting a year from now still needs its model. */
+const KEPT_PREFIXES: readonly DocumentPrefix[] = ['models'];
 
 /** Non-current object versions are kept this long, so an overwrite or delete can be undone. */
 export const NONCURRENT_VERSION_RETENTION_DAYS = 30;
@@ -108,7 +113,9 @@ export class DocumentStore extends Construct {
           expiredObjectDeleteMarker: true,
         },
         ...(retentionDays > 0
-          ? Object.entries(DOCUMENT_PREFIXES).map(([name, prefix]) => ({
+          ? Object.entries(DOCUMENT_PREFIXES)
+              .filter(([name]) => !KEPT_PREFIXES.includes(name as DocumentPrefix))
+              .map(([name, prefix]) => ({
               id: `Expire${name[0].toUpperCase()}${name.slice(1)}`,
               prefix,
               expiration: Duration.days(retentionDays),

@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgeWildcard } from '../nag';
 import { DOCUMENT_PREFIXES, DocumentPrefix, DocumentStore } from './document-store';
 import { resolveInferenceImage } from './inference-image';
+import { ModelArtifactWithHandler } from './model-artifact-with-handler';
 import { ModelHandlerCode } from './model-handler-code';
 
 /**
@@ -82,6 +83,8 @@ export class SummarizationModel extends Construct {
   public readonly imageUri: string;
   /** The handler archive (`code/inference.py`), the model data of a Hub model. */
   public readonly handlerCode: ModelHandlerCode;
+  /** With modelDataUrl: the user's artifact repacked with the handler. */
+  public readonly artifact?: ModelArtifactWithHandler;
   private documents!: DocumentStore;
 
   constructor(scope: Construct, id: string, props: SummarizationModelProps) {
@@ -99,12 +102,11 @@ export class SummarizationModel extends Construct {
       );
     }
     this.handlerCode = new ModelHandlerCode(this, 'HandlerCode');
-    if (props.modelDataUrl !== undefined) {
-      Annotations.of(this).addInfo(
-        `modelDataUrl: the archive must contain this app's handler as code/inference.py (build it with "npm run model:package"); ` +
-          'without it the stock pipeline handler runs and long documents fail.',
-      );
-    }
+    // Model artifacts get the handler at deploy time: SageMaker serves a copy with code/inference.py in it.
+    this.artifact =
+      props.modelDataUrl === undefined
+        ? undefined
+        : new ModelArtifactWithHandler(this, 'ArtifactWithHandler', { sourceModelDataUrl: props.modelDataUrl, handlerCode: this.handlerCode, documents: props.documents });
 
     this.role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -134,8 +136,8 @@ export class SummarizationModel extends Construct {
       executionRoleArn: this.role.roleArn,
       primaryContainer: {
         image: image.imageUri,
-        // Model artifacts: the user's archive, built with the handler (npm run model:package).
-        modelDataUrl: props.modelDataUrl,
+        // Model artifacts: the user's archive, repacked with the handler (ModelArtifactWithHandler).
+        modelDataUrl: this.artifact?.modelDataUrl,
         // A Hub model: the archive holds only the handler; SageMaker extracts it to
         // /opt/ml/model, whose code/ the toolkit puts on PYTHONPATH, and the toolkit downloads the
         // weights named by HF_MODEL_ID. ModelDataSource rather than ModelDataUrl, whose object
@@ -219,17 +221,11 @@ export class SummarizationModel extends Construct {
         resources: [logGroups],
       }),
     );
-    if (props.modelDataUrl === undefined) {
+    if (this.artifact === undefined) {
       this.handlerCode.grantRead(this.role);
     } else {
-      const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(props.modelDataUrl)!;
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadModelArtifacts',
-          actions: ['s3:GetObject'],
-          resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`],
-        }),
-      );
+      // The repacked copy only: SageMaker never reads the original artifact.
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadModelArtifacts', actions: ['s3:GetObject'], resources: [this.artifact.objectArn] }));
     }
 
     const policy = this.executionPolicy;

@@ -1,5 +1,5 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { buildTestApp, defaultTestApp, executionRoleIds, executionStatements } from '../helpers/app';
+import { buildTestApp, defaultTestApp, executionRoleIds, executionStatements, onlyResourceId } from '../helpers/app';
 
 const statements = (template = defaultTestApp().template): any[] => executionStatements(template);
 
@@ -57,21 +57,26 @@ describe('container', () => {
     });
   });
 
-  test('modelDataUrl: S3 artifacts, no Hub download, network isolation, read on that one object', () => {
+  test('modelDataUrl: the artifact repacked with the handler, no Hub download, network isolation, read on the repacked object only', () => {
     const { template } = buildTestApp({ modelDataUrl: 's3://research-models/pegasus/model.tar.gz' });
+    const artifact = onlyResourceId(template, 'Custom::ModelArtifactWithHandler');
     template.hasResourceProperties('AWS::SageMaker::Model', {
       EnableNetworkIsolation: true,
       PrimaryContainer: {
-        ModelDataUrl: 's3://research-models/pegasus/model.tar.gz',
+        ModelDataUrl: { 'Fn::GetAtt': [artifact, 'ModelDataUrl'] },
+        ModelDataSource: Match.absent(),
         Environment: Match.not(Match.objectLike({ HF_MODEL_ID: Match.anyValue() })),
       },
     });
+    const key = template.toJSON().Resources[artifact].Properties.DestinationKey;
+    expect(key).toMatch(/^models\/[0-9a-f]{32}\/model\.tar\.gz$/);
     expect(statements(template)).toContainEqual({
       Sid: 'ReadModelArtifacts',
       Effect: 'Allow',
       Action: 's3:GetObject',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::research-models/pegasus/model.tar.gz']] },
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DocumentsBucket/), 'Arn'] }, `/${key}`]] },
     });
+    expect(JSON.stringify(statements(template))).not.toContain('research-models'); // SageMaker never reads the original
   });
 
   test('a transformers 5 image with the summarization task warns at synth', () => {
@@ -194,16 +199,39 @@ describe('the model handler (model/code/inference.py)', () => {
     });
   });
 
-  test('modelDataUrl: the user archive is the model data (built with npm run model:package), the handler asset is not read, synth says so', () => {
-    const app = buildTestApp({ modelDataUrl: 's3://research-models/pegasus/model.tar.gz' });
-    app.template.hasResourceProperties('AWS::SageMaker::Model', {
-      PrimaryContainer: {
-        ModelDataUrl: 's3://research-models/pegasus/model.tar.gz',
-        ModelDataSource: Match.absent(),
-        Environment: Match.objectLike({ SUMMARIZER_LONG_DOCUMENTS: 'map-reduce' }),
-      },
+  test('modelDataUrl: a deploy-time custom resource streams the artifact into models/ with code/inference.py from the handler asset', () => {
+    const { template } = buildTestApp({ modelDataUrl: 's3://research-models/pegasus/model.tar.gz' });
+    const artifact = onlyResourceId(template, 'Custom::ModelArtifactWithHandler');
+    const { Properties: properties } = template.toJSON().Resources[artifact];
+    expect(properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^ModelArtifactWithHandlerRepack/), 'Arn'] },
+      ServiceTimeout: '1200',
+      SourceUrl: 's3://research-models/pegasus/model.tar.gz',
+      HandlerUrl: { 'Fn::Sub': expect.stringMatching(/^s3:\/\/cdk-.*-assets-.*\/[0-9a-f]{64}\./) },
+      DestinationBucket: { Ref: expect.stringMatching(/^DocumentsBucket/) },
+      DestinationKey: expect.stringMatching(/^models\//),
     });
-    expect(JSON.stringify(statements(app.template))).not.toContain('-assets-');
-    Annotations.fromStack(app.stack).hasInfo('*', Match.stringLikeRegexp('code/inference.py.*npm run model:package'));
+    // The repack function: 15 minutes, and exactly: read the source artifact and the handler, write and delete under models/.
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, MemorySize: 1769, Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelArtifactWithHandlerRepackRole'), 'Arn'] } });
+    const policyId = Object.keys(template.findResources('AWS::IAM::Policy')).find((id) => id.startsWith('ModelArtifactWithHandlerRepackRoleDefaultPolicy'))!;
+    const repackStatements = template.toJSON().Resources[policyId].Properties.PolicyDocument.Statement.map((st: any) => [[st.Action].flat().join(','), JSON.stringify(st.Resource)]);
+    expect(repackStatements).toEqual([
+      ['xray:PutTelemetryRecords,xray:PutTraceSegments', '"*"'],
+      ['logs:CreateLogStream,logs:PutLogEvents', expect.stringContaining('ModelArtifactWithHandlerRepackLogs')],
+      ['s3:GetObject', expect.stringContaining(':s3:::research-models/pegasus/model.tar.gz')],
+      ['s3:GetObject', expect.stringMatching(/assets.*\/[0-9a-f]{64}\./)],
+      ['kms:Decrypt,kms:GenerateDataKey', expect.stringContaining('DataKey')],
+      ['s3:AbortMultipartUpload,s3:PutObject', expect.stringContaining('/models/*')],
+      ['s3:DeleteObject', expect.stringContaining('/models/*')],
+    ]);
+  });
+
+  test('the same artifact and handler keep the same key; another artifact gets another', () => {
+    const keyOf = (url: string) => {
+      const { template } = buildTestApp({ modelDataUrl: url });
+      return template.toJSON().Resources[onlyResourceId(template, 'Custom::ModelArtifactWithHandler')].Properties.DestinationKey;
+    };
+    expect(keyOf('s3://research-models/pegasus/model.tar.gz')).toBe(keyOf('s3://research-models/pegasus/model.tar.gz'));
+    expect(keyOf('s3://research-models/pegasus/v2/model.tar.gz')).not.toBe(keyOf('s3://research-models/pegasus/model.tar.gz'));
   });
 });
