@@ -2,6 +2,7 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -22,6 +23,7 @@ export interface AwsClients {
   readonly autoScaling: ApplicationAutoScalingClient;
   readonly sns: SNSClient;
   readonly cloudWatch: CloudWatchClient;
+  readonly lambda: LambdaClient;
 }
 
 export function createClients(region?: string): AwsClients {
@@ -37,5 +39,6 @@ export function createClients(region?: string): AwsClients {
     autoScaling: new ApplicationAutoScalingClient(config),
     sns: new SNSClient(config),
     cloudWatch: new CloudWatchClient(config),
+    lambda: new LambdaClient(config),
   };
 }

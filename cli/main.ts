@@ -5,6 +5,7 @@ import type { SummaryStatus } from '../common/summary-record';
 import { stackName } from '../lib/summarizer-app';
 import { AwsClients, createClients } from './clients';
 import { findLeftovers } from './commands/cleanup';
+import { setPipelineEnabled, waitForEmptyBacklog } from './commands/drain';
 import { formatLoadReport, submitLoadRequests, trackLoad, uploadSamplePayloads } from './commands/load';
 import { displayName, previewDocuments, submitDocuments } from './commands/submit';
 import { endpointStatus, formatStatus, requireAcceptingEndpoint } from './commands/status';
@@ -194,6 +195,53 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       const outputs = options.table ? {} : await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
       const tableName = requireOutput(outputs, 'SummariesTableName', '--table (waiting by inference id needs the pipeline table; otherwise pass the manifest)', options.table);
       setExit(await runWait(args.map((id) => ({ name: id, inferenceId: id })), clients, tableName, options));
+    });
+
+  program
+    .command('drain')
+    .summary('pause the pipeline and wait until the endpoint queue is empty (before replacing the endpoint)')
+    .description(
+      'Before a deploy that replaces the endpoint (a new instanceType): pause the pipeline, so new uploads wait in its ingest queue (kept 4 days), and wait until the endpoint has reported an empty queue for two minutes. Then deploy, then run `summarizer resume`. Exit 0 when drained, 2 at the deadline.',
+    )
+    .option('--timeout <seconds>', 'overall deadline', positiveInt('--timeout', 86_400), 3600)
+    .option('--endpoint <name>', 'endpoint (default: stack output EndpointName)')
+    .action(async (options: { timeout: number; endpoint?: string }) => {
+      const clients = clientsFor();
+      const outputs = await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
+      const endpointName = requireOutput(outputs, 'EndpointName', '--endpoint', options.endpoint);
+      try {
+        if (outputs.InvokerFunctionName) {
+          const mappings = await setPipelineEnabled(clients.lambda, outputs.InvokerFunctionName, false);
+          io.stderr(`pipeline paused (${mappings.length} event source mapping${mappings.length === 1 ? '' : 's'} of ${outputs.InvokerFunctionName} disabled): new uploads wait in the ingest queue\n`);
+        }
+        const outcome = await waitForEmptyBacklog(
+          { endpointName, timeoutSeconds: options.timeout },
+          { cloudWatch: clients.cloudWatch, now: io.now, sleep: io.sleep, onProgress: (b) => io.stderr(`${endpointName}: ${b === undefined ? 'no backlog datapoint yet' : `${b} queued`}\n`) },
+        );
+        if (outcome.drained) {
+          io.stdout(`${endpointName} has nothing queued: deploy now, then run \`npx summarizer resume\`.\n`);
+        } else {
+          io.stdout(`${endpointName} still had ${outcome.backlog ?? 'an unknown number of'} requests queued at the deadline; the pipeline stays paused. Run drain again, or \`npx summarizer resume\` to give up.\n`);
+          setExit(2);
+        }
+      } catch (error) {
+        explainAwsError(error, `draining "${endpointName}"`);
+      }
+    });
+
+  program
+    .command('resume')
+    .summary('let the pipeline submit again after drain (and the deploy)')
+    .action(async () => {
+      const clients = clientsFor();
+      const outputs = await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
+      const functionName = requireOutput(outputs, 'InvokerFunctionName', '--stack (resume needs the pipeline)');
+      try {
+        const mappings = await setPipelineEnabled(clients.lambda, functionName, true);
+        io.stdout(`pipeline resumed (${mappings.length} event source mapping${mappings.length === 1 ? '' : 's'} of ${functionName} enabled): queued uploads go to ${outputs.EndpointName ?? 'the endpoint'}\n`);
+      } catch (error) {
+        explainAwsError(error, `resuming "${functionName}"`);
+      }
     });
 
   program

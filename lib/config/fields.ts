@@ -41,6 +41,19 @@ export function integer(
   };
 }
 
+/** An integer from a fixed set (e.g. the retention periods CloudWatch Logs accepts). */
+export function integerOf(description: string, defaultValue: number, values: readonly number[]): FieldSpec<number> {
+  return {
+    description,
+    allowed: `one of ${values.join(', ')}`,
+    default: defaultValue,
+    parse: (raw) => {
+      const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+      return typeof n === 'number' && values.includes(n) ? ok(n) : refused;
+    },
+  };
+}
+
 /** A finite number in (exclusiveMin, max]; accepts numbers and decimal strings such as "2.5". */
 export function positiveNumber(description: string, defaultValue: number, max: number): FieldSpec<number> {
   return {

@@ -1,4 +1,4 @@
-import { boolean, FieldSpec, ParseResult, integer, list, oneOf, optionalText, positiveNumber, text } from './fields';
+import { boolean, FieldSpec, ParseResult, integer, integerOf, list, oneOf, optionalText, positiveNumber, text } from './fields';
 
 /**
  * The pinned Hugging Face PyTorch inference DLC tag (PyTorch 2.6.0, transformers 4.51.3,
@@ -16,6 +16,9 @@ export const REMOVAL_POLICIES = ['retain', 'destroy'] as const;
 export type DataRemovalPolicy = (typeof REMOVAL_POLICIES)[number];
 
 export const VOLUME_KMS_MODES = ['auto', 'always', 'never'] as const;
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`), in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** How the model handler treats a document longer than the model's input window. */
 export const LONG_DOCUMENT_STRATEGIES = ['map-reduce', 'truncate'] as const;
@@ -169,6 +172,11 @@ export const CONFIG_SCHEMA = {
     3650,
   ),
   accessLogRetentionDays: integer('Days before S3 server access logs expire.', 365, 1, 3650),
+  logRetentionDays: integerOf(
+    'Days CloudWatch Logs keeps the Lambda and endpoint log groups (all encrypted with the app key); a year by default, as compliance reviews expect.',
+    365,
+    LOG_RETENTION_DAYS,
+  ),
   dataRemovalPolicy: oneOf<DataRemovalPolicy>(
     'What `cdk destroy` does with the bucket and its objects: keep them, or delete them.',
     'retain',

@@ -1,7 +1,8 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -69,7 +70,37 @@ export interface AsyncInferenceEndpointProps {
    * @default - SageMaker's default
    */
   readonly containerStartupTimeoutSeconds?: number;
+  /**
+   * Prefix of the endpoint's physical name; the instance type completes it
+   * (`<prefix>-ml-g5-xlarge`). The name, and the endpoint's logical ID, change with the instance
+   * type, so that changing it creates a new endpoint (and scalable target) instead of updating
+   * one that is registered with Application Auto Scaling, which SageMaker refuses.
+   */
+  readonly namePrefix: string;
+  /**
+   * The endpoint's own log group (`/aws/sagemaker/Endpoints/<name>`), created before the
+   * endpoint so SageMaker writes into it rather than creating one itself (unencrypted, never
+   * expiring).
+   */
+  readonly logEncryptionKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
+
+/** `ml.g5.xlarge` → `ml-g5-xlarge`, as an endpoint name allows. */
+export const instanceSlug = (instanceType: string) => instanceType.replace(/[^a-zA-Z0-9]+/g, '-');
+/** `ml.g5.xlarge` → `MlG5Xlarge`, for a logical ID. */
+const instancePascal = (instanceType: string) =>
+  instanceType
+    .split(/[^a-zA-Z0-9]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+
+/** The endpoint log group SageMaker writes to (Developer Guide, async-inference-monitor: "/aws/sagemaker/Endpoints/[EndpointName]"). */
+export const endpointLogGroupName = (endpointName: string) => `/aws/sagemaker/Endpoints/${endpointName}`;
 
 /**
  * An asynchronous SageMaker endpoint: requests queue inside SageMaker, results go to S3 and
@@ -82,6 +113,9 @@ export class AsyncInferenceEndpoint extends Construct {
   public readonly endpointName: string;
   public readonly endpointArn: string;
   public readonly variantName = VARIANT_NAME;
+  public readonly logGroup: logs.LogGroup;
+  /** The endpoint's name as a plain string (known at synth, unlike `endpointName`). */
+  public readonly physicalName: string;
   private readonly documents: DocumentStore;
   private readonly metrics: AsyncEndpointMetricFactory;
 
@@ -136,12 +170,28 @@ export class AsyncInferenceEndpoint extends Construct {
       });
     }
 
+    const name = `${props.namePrefix}-${instanceSlug(props.instanceType)}`;
+    this.physicalName = name;
+    if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(name)) {
+      throw new Error(`endpoint name "${name}" is not a valid SageMaker endpoint name (at most 63 letters, digits and hyphens)`);
+    }
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: endpointLogGroupName(name),
+      encryptionKey: props.logEncryptionKey,
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
+      endpointName: name,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
       // Without this an update (new model, new config) resets the variant to its initial
       // instance count, undoing what auto scaling decided — typically starting a GPU at zero.
       retainAllVariantProperties: true,
     });
+    // A new instance type is a new endpoint (see namePrefix): CloudFormation creates it and its
+    // scalable target, moves every reference over, and deletes the old ones at clean-up.
+    this.endpoint.overrideLogicalId(`Endpoint${instancePascal(props.instanceType)}`);
+    this.endpoint.node.addDependency(this.logGroup);
     this.endpointName = this.endpoint.attrEndpointName;
     this.endpointArn = this.endpoint.ref;
     this.metrics = new AsyncEndpointMetricFactory(this.endpointName, VARIANT_NAME);

@@ -37,6 +37,29 @@ export class DataKey extends Construct {
   }
 
   /**
+   * Lets CloudWatch Logs encrypt and read the log groups whose names match `logGroupNames`
+   * (a trailing `*` matches a prefix) in this account and region, and nothing else. The policy
+   * follows the CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS":
+   * the regional principal `logs.<region>.amazonaws.com`, scoped by the encryption context
+   * `kms:EncryptionContext:aws:logs:arn`.
+   */
+  public allowLogsToEncrypt(logGroupNames: readonly string[]): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsForTheseLogGroups',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': logGroupNames.map((name) => `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${name}`),
+          },
+        },
+      }),
+    );
+  }
+
+  /**
    * Lets an AWS service write to topics and queues encrypted with this key (CloudWatch alarms
    * to a topic, EventBridge and SNS to a queue), but only on behalf of this account
    * (confused-deputy guard).

@@ -1,13 +1,21 @@
 import * as path from 'path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-const LAMBDA_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
+
+/** Where this app's log groups go and how they are kept: named under one prefix, encrypted, retained. */
+export interface LogSettings {
+  /** Log group names start with this, e.g. `/pegasus-summarizer/dev/` (the key policy names it). */
+  readonly prefix: string;
+  readonly encryptionKey: kms.IKey;
+  readonly retention: logs.RetentionDays;
+}
 
 export interface HandlerFunctionOptions {
   /** Directory under lambda/ holding index.ts. */
@@ -15,19 +23,23 @@ export interface HandlerFunctionOptions {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly environment: Record<string, string>;
+  readonly logs: LogSettings;
 }
 
 /**
  * One of this app's Lambda functions, the same way every time: `lambda/<dir>/index.ts` bundled
  * by the local esbuild (with the SDK we test against, and pdf.js's needs), Node 24 on ARM, X-Ray,
- * its own role without the AWSLambdaBasicExecutionRole managed policy, and its own log group.
+ * its own role without the AWSLambdaBasicExecutionRole managed policy, and its own log group
+ * (`<prefix><id in lowercase>`, encrypted with the app key, retained as configured).
  * Created in `scope` as `<id>`, `<id>Role` and `<id>Logs`.
  */
 export function handlerFunction(scope: Construct, id: string, options: HandlerFunctionOptions): nodejs.NodejsFunction {
   // Our own role: logs go to the one log group below, and every other permission is granted explicitly.
   const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-    retention: LAMBDA_LOG_RETENTION,
+    logGroupName: `${options.logs.prefix}${id.toLowerCase()}`,
+    encryptionKey: options.logs.encryptionKey,
+    retention: options.logs.retention,
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const fn = new nodejs.NodejsFunction(scope, id, {

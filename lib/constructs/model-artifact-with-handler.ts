@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcard } from '../nag';
 import { DOCUMENT_PREFIXES, DocumentStore } from './document-store';
-import { handlerFunction } from './handler-function';
+import { handlerFunction, LogSettings } from './handler-function';
 import { ModelHandlerCode } from './model-handler-code';
 
 /** Streaming a few GB through gunzip, tar and gzip takes minutes; a Lambda function has 15. */
@@ -16,6 +16,8 @@ export interface ModelArtifactWithHandlerProps {
   readonly handlerCode: ModelHandlerCode;
   /** Where the repacked artifact is written, under `models/`. */
   readonly documents: DocumentStore;
+  /** Where the repack function's log group goes. */
+  readonly logs: LogSettings;
 }
 
 /**
@@ -42,7 +44,7 @@ export class ModelArtifactWithHandler extends Construct {
     const key = `${DOCUMENT_PREFIXES.models}${digest}/model.tar.gz`;
     const bucket = props.documents.bucket;
 
-    const fn = handlerFunction(this, 'Repack', { handlerDir: 'repack', timeout: REPACK_TIMEOUT, memorySize: 1769, environment: {} });
+    const fn = handlerFunction(this, 'Repack', { handlerDir: 'repack', timeout: REPACK_TIMEOUT, memorySize: 1769, environment: {}, logs: props.logs });
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSourceArtifact', actions: ['s3:GetObject'], resources: [`arn:${bucket.stack.partition}:s3:::${sourceBucket}/${sourceKey}`] }));
     props.handlerCode.grantRead(fn);
     props.documents.grantWriteObjects(fn, 'models');

@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgeWildcard } from '../nag';
 import { DOCUMENT_PREFIXES, DocumentPrefix, DocumentStore } from './document-store';
 import { resolveInferenceImage } from './inference-image';
+import { LogSettings } from './handler-function';
 import { ModelArtifactWithHandler } from './model-artifact-with-handler';
 import { ModelHandlerCode } from './model-handler-code';
 
@@ -58,6 +59,8 @@ export interface SummarizationModelProps {
    * @default - map-reduce with the model's own window, 64 tokens of overlap, batches of 8, at most 4 rounds
    */
   readonly longDocuments?: LongDocumentSettings;
+  /** Where log groups of functions the model needs (the modelDataUrl repack) go. */
+  readonly logs: LogSettings;
 }
 
 /** The handler's deployment defaults, passed as `SUMMARIZER_*` environment variables. */
@@ -106,7 +109,7 @@ export class SummarizationModel extends Construct {
     this.artifact =
       props.modelDataUrl === undefined
         ? undefined
-        : new ModelArtifactWithHandler(this, 'ArtifactWithHandler', { sourceModelDataUrl: props.modelDataUrl, handlerCode: this.handlerCode, documents: props.documents });
+        : new ModelArtifactWithHandler(this, 'ArtifactWithHandler', { sourceModelDataUrl: props.modelDataUrl, handlerCode: this.handlerCode, documents: props.documents, logs: props.logs });
 
     this.role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),

@@ -17,7 +17,7 @@ import { STUCK_METRIC } from '../../common/pipeline-metrics';
 import { acknowledgeWildcard } from '../nag';
 import { AsyncInferenceEndpoint } from './async-inference-endpoint';
 import { DataKey } from './data-key';
-import { handlerFunction } from './handler-function';
+import { handlerFunction, LogSettings } from './handler-function';
 import { DOCUMENT_PREFIXES, DocumentStore } from './document-store';
 import { SummarizationModel } from './summarization-model';
 
@@ -70,6 +70,8 @@ export interface SummaryPipelineProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /** Where the functions' log groups go, encrypted and retained. */
+  readonly logs: LogSettings;
   /**
    * Concurrent invoker Lambdas; bounds the InvokeEndpointAsync request rate during a bulk upload.
    *
@@ -159,7 +161,7 @@ export class SummaryPipeline extends Construct {
       ],
     });
 
-    this.invoker = handlerFunction(this, 'Invoker', { handlerDir: 'invoker', timeout: INVOKER_TIMEOUT, memorySize: INVOKER_MEMORY_MB, environment: {
+    this.invoker = handlerFunction(this, 'Invoker', { handlerDir: 'invoker', timeout: INVOKER_TIMEOUT, memorySize: INVOKER_MEMORY_MB, logs: props.logs, environment: {
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
       REQUESTS_PREFIX: DOCUMENT_PREFIXES.requests,
@@ -215,7 +217,7 @@ export class SummaryPipeline extends Construct {
         }),
       );
     }
-    this.recorder = handlerFunction(this, 'Recorder', { handlerDir: 'recorder', timeout: Duration.minutes(1), memorySize: 512, environment: {
+    this.recorder = handlerFunction(this, 'Recorder', { handlerDir: 'recorder', timeout: Duration.minutes(1), memorySize: 512, logs: props.logs, environment: {
       TABLE_NAME: this.table.tableName,
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,

@@ -1,12 +1,14 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SummarizerConfig } from '../config/schema';
-import { AsyncInferenceEndpoint, hasInstanceStorage } from '../constructs/async-inference-endpoint';
+import { AsyncInferenceEndpoint, endpointLogGroupName, hasInstanceStorage } from '../constructs/async-inference-endpoint';
 import { DataKey } from '../constructs/data-key';
 import { DocumentStore } from '../constructs/document-store';
 import { EncryptedTopic } from '../constructs/encrypted-topic';
 import { EndpointAutoScaling } from '../constructs/endpoint-autoscaling';
 import { EndpointMonitoring } from '../constructs/endpoint-monitoring';
+import { LogSettings } from '../constructs/handler-function';
 import { SummarizationModel } from '../constructs/summarization-model';
 import { SummaryPipeline } from '../constructs/summary-pipeline';
 
@@ -44,6 +46,15 @@ export class SummarizerStack extends Stack {
     const dataRemovalPolicy = c.dataRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     this.dataKey = new DataKey(this, 'DataKey', { removalPolicy: dataRemovalPolicy });
+    // Every log group of the stack: encrypted with the data key, kept logRetentionDays, and
+    // named so the key policy can name them (a log group's ARN cannot appear in the policy of
+    // the key that encrypts it: that would be circular).
+    const logSettings: LogSettings = {
+      prefix: `/pegasus-summarizer/${c.stage}/`,
+      encryptionKey: this.dataKey.key,
+      retention: c.logRetentionDays as logs.RetentionDays,
+    };
+
     const encryptionKey = this.dataKey.key;
 
     this.documents = new DocumentStore(this, 'Documents', {
@@ -80,6 +91,7 @@ export class SummarizerStack extends Stack {
       modelDataUrl: c.modelDataUrl,
       image: c.image,
       invocationTimeoutSeconds: c.invocationTimeoutSeconds,
+      logs: logSettings,
       longDocuments: {
         strategy: c.longDocuments,
         chunkTokens: c.chunkTokens,
@@ -102,7 +114,13 @@ export class SummarizerStack extends Stack {
       includeInferenceResponseIn: c.includeInferenceResponseIn,
       volumeEncryptionKey: encryptVolume ? encryptionKey : undefined,
       containerStartupTimeoutSeconds: c.containerStartupTimeoutSeconds,
+      namePrefix: this.stackName,
+      logEncryptionKey: this.dataKey.key,
+      logRetention: c.logRetentionDays as logs.RetentionDays,
+      logRemovalPolicy: dataRemovalPolicy,
     });
+    // Every endpoint this stack has had (one per instance type), so older log groups stay readable.
+    this.dataKey.allowLogsToEncrypt([`${logSettings.prefix}*`, endpointLogGroupName(`${this.stackName}-*`)]);
 
     this.autoScaling = new EndpointAutoScaling(this, 'AutoScaling', {
       endpoint: this.endpoint,
@@ -128,6 +146,7 @@ export class SummarizerStack extends Stack {
         retentionDays: c.dataRetentionDays,
         removalPolicy: dataRemovalPolicy,
         maxConcurrency: c.pipelineMaxConcurrency,
+        logs: logSettings,
       });
     }
 
@@ -161,6 +180,7 @@ export class SummarizerStack extends Stack {
     };
     if (this.pipeline) {
       outputs.SummariesTableName = [this.pipeline.table.tableName, 'DynamoDB table of summaries (pipeline)'];
+      outputs.InvokerFunctionName = [this.pipeline.invoker.functionName, 'Lambda function that submits uploads (summarizer drain/resume pause and restart it)'];
     }
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });

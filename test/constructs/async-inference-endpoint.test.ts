@@ -99,14 +99,15 @@ describe('endpoint config', () => {
 });
 
 describe('endpoint', () => {
-  test('keeps the scaled instance count across updates, and has no physical names', () => {
+  test('keeps the scaled instance count across updates; only the endpoint is named (after stack and instance type), never the config or model', () => {
     const { template } = defaultTestApp();
     const configId = onlyResourceId(template, 'AWS::SageMaker::EndpointConfig');
     template.hasResourceProperties('AWS::SageMaker::Endpoint', {
       EndpointConfigName: { 'Fn::GetAtt': [configId, 'EndpointConfigName'] },
       RetainAllVariantProperties: true,
-      EndpointName: Match.absent(),
+      EndpointName: 'PegasusSummarizer-dev-ml-g5-xlarge',
     });
+    expect(onlyResourceId(template, 'AWS::SageMaker::Endpoint')).toBe('EndpointMlG5Xlarge');
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', { EndpointConfigName: Match.absent() });
     template.hasResourceProperties('AWS::SageMaker::Model', { ModelName: Match.absent() });
   });

@@ -232,12 +232,16 @@ describe('summaries table', () => {
 });
 
 describe('functions', () => {
-  test.each(['Invoker', 'Recorder'] as const)('%s: Node.js 24 on ARM, traced, logs kept 90 days, no managed policies', (name) => {
+  test.each(['Invoker', 'Recorder'] as const)('%s: Node.js 24 on ARM, traced, logs encrypted with the data key and kept a year, no managed policies', (name) => {
     const { template } = defaultTestApp();
     const fn = template.toJSON().Resources[functionId(template, name)];
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
     const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
-    expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(90);
+    expect(template.toJSON().Resources[logGroupId].Properties).toMatchObject({
+      LogGroupName: `/pegasus-summarizer/dev/${name.toLowerCase()}`,
+      RetentionInDays: 365,
+      KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+    });
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
     expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
   });

@@ -28,7 +28,7 @@ describe('outputs', () => {
   const outputs = () => defaultTestApp().template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
   const s3Url = (prefix: string) => ({ 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^DocumentsBucket/) }, `/${prefix}/`]] });
 
-  test('give clients the bucket, prefixes, endpoint, timeout, topics and dashboard', () => {
+  test('give clients the bucket, prefixes, endpoint, timeout, topics, dashboard, table and invoker', () => {
     const { template } = defaultTestApp();
     const topic = (name: string) => ({ Ref: onlyResourceId(template, 'AWS::SNS::Topic', { DisplayName: name }) });
     const values = Object.fromEntries(Object.entries(outputs()).map(([k, o]) => [k, o.Value]));
@@ -44,6 +44,7 @@ describe('outputs', () => {
       OperationsTopicArn: topic('Summarization endpoint alarms'),
       DashboardUrl: expect.objectContaining({ 'Fn::Join': expect.anything() }),
       SummariesTableName: { Ref: expect.stringMatching(/^PipelineSummaries/) },
+      InvokerFunctionName: { Ref: expect.stringMatching(/^PipelineInvoker/) },
     });
     for (const output of Object.values(outputs())) expect(output.Description.length).toBeGreaterThan(5);
   });
