@@ -16,6 +16,13 @@ export interface EncryptedTopicProps {
    * @default - no subscriptions
    */
   readonly emails?: readonly string[];
+  /**
+   * Deliver to email only messages whose JSON body has one of these `eventName` values (an SNS
+   * filter policy on the message body).
+   *
+   * @default - every message
+   */
+  readonly emailEventNames?: readonly string[];
 }
 
 /** An SNS topic encrypted with our key that refuses publishing over plain HTTP. */
@@ -32,7 +39,14 @@ export class EncryptedTopic extends Construct {
     for (const email of props.emails ?? []) {
       // The address is the construct id so that adding or removing one address leaves the
       // other subscriptions (and their confirmations) untouched.
-      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+      this.topic.addSubscription(
+        new subscriptions.EmailSubscription(email, {
+          // FilterPolicyScope MessageBody (SNS Developer Guide, "Amazon SNS subscription filter policy scope").
+          filterPolicyWithMessageBody: props.emailEventNames
+            ? { eventName: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: [...props.emailEventNames] })) }
+            : undefined,
+        }),
+      );
     }
   }
 

@@ -65,10 +65,17 @@ const FAILURE_ALARMS = [
   },
 ] as const;
 
-const CONSOLE_DOMAINS = {
+/**
+ * Console domain per partition, for every partition the image mapping serves (inference-image.ts).
+ * ⚠ The two ISO domains are unconfirmed (no public AWS page states them): check the dashboard
+ * link after deploying there, and correct this one constant if it is wrong.
+ */
+export const CONSOLE_DOMAINS = {
   aws: 'console.aws.amazon.com',
   'aws-cn': 'console.amazonaws.cn',
   'aws-us-gov': 'console.amazonaws-us-gov.com',
+  'aws-iso': 'console.c2shome.ic.gov',
+  'aws-iso-b': 'console.sc2shome.sgov.gov',
 } as const;
 
 /**

@@ -68,11 +68,14 @@ export class SummarizerStack extends Stack {
       encryptionKey,
       displayName: 'Summarization succeeded',
       emails: c.notificationEmails,
+      // SageMaker sends a TestNotification after every endpoint update, each scale-out from zero included.
+      emailEventNames: ['InferenceResult'],
     });
     this.errorTopic = new EncryptedTopic(this, 'ErrorTopic', {
       encryptionKey,
       displayName: 'Summarization failed',
       emails: c.notificationEmails,
+      emailEventNames: ['InferenceResult'],
     });
     this.operationsTopic = new EncryptedTopic(this, 'OperationsTopic', {
       encryptionKey,

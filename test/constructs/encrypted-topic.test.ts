@@ -74,3 +74,14 @@ test('notification emails subscribe to success and error; alarm emails to operat
     ].sort(),
   );
 });
+
+test('result emails carry results only: a message-body filter drops SageMaker TestNotifications; alarm emails are unfiltered', () => {
+  const { template } = buildTestApp({ notificationEmails: 'research@example.com', alarmEmails: 'oncall@example.com' });
+  const byTopic = Object.fromEntries(
+    Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } })).map((s) => [s.Properties.TopicArn.Ref, s.Properties]),
+  );
+  for (const name of ['Summarization succeeded', 'Summarization failed']) {
+    expect(byTopic[topicId(name, template)]).toMatchObject({ FilterPolicyScope: 'MessageBody', FilterPolicy: { eventName: ['InferenceResult'] } });
+  }
+  expect(byTopic[topicId('Summarization endpoint alarms', template)].FilterPolicy).toBeUndefined();
+});

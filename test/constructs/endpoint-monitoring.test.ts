@@ -171,5 +171,16 @@ describe('dashboard', () => {
     expect(render('us-east-1')).toBe('https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=dash');
     expect(render('cn-north-1')).toBe('https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#dashboards:name=dash');
     expect(render('us-gov-west-1')).toBe('https://us-gov-west-1.console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#dashboards:name=dash');
+    // Every partition the image mapping serves has a console domain (ISO ones ⚠ unconfirmed, see CONSOLE_DOMAINS).
+    expect(render('us-iso-east-1')).toBe('https://us-iso-east-1.console.c2shome.ic.gov/cloudwatch/home?region=us-iso-east-1#dashboards:name=dash');
+    expect(render('us-isob-east-1')).toBe('https://us-isob-east-1.console.sc2shome.sgov.gov/cloudwatch/home?region=us-isob-east-1#dashboards:name=dash');
+  });
+
+  test('the console mapping covers every partition the image registry mapping has a region in', () => {
+    const { template } = defaultTestApp();
+    const partitions = Object.keys(template.toJSON().Mappings.ConsoleDomains).sort();
+    const imageRegions = Object.keys(template.toJSON().Mappings.HuggingFaceDlcRegistryAccounts);
+    const partitionOf = (r: string) => (r.startsWith('cn-') ? 'aws-cn' : r.startsWith('us-gov-') ? 'aws-us-gov' : r.startsWith('us-isob-') ? 'aws-iso-b' : r.startsWith('us-iso-') ? 'aws-iso' : 'aws');
+    expect(partitions).toEqual([...new Set(imageRegions.map(partitionOf))].sort());
   });
 });

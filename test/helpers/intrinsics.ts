@@ -15,6 +15,8 @@ export const TARGETS: Record<string, DeployTarget> = {
   'af-south-1': { region: 'af-south-1', partition: 'aws', urlSuffix: 'amazonaws.com' },
   'cn-north-1': { region: 'cn-north-1', partition: 'aws-cn', urlSuffix: 'amazonaws.com.cn' },
   'us-gov-west-1': { region: 'us-gov-west-1', partition: 'aws-us-gov', urlSuffix: 'amazonaws.com' },
+  'us-iso-east-1': { region: 'us-iso-east-1', partition: 'aws-iso', urlSuffix: 'c2s.ic.gov' },
+  'us-isob-east-1': { region: 'us-isob-east-1', partition: 'aws-iso-b', urlSuffix: 'sc2s.sgov.gov' },
 };
 
 export function evaluate(expr: unknown, template: { Mappings?: Record<string, any> }, target: DeployTarget): string {
