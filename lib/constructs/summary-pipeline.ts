@@ -151,15 +151,8 @@ export class SummaryPipeline extends Construct {
           object: { key: [{ prefix: DOCUMENT_PREFIXES.input }] },
         },
       },
-      targets: [
-        new targets.SqsQueue(this.ingestQueue, {
-          // Events EventBridge cannot deliver (after its own retries) are kept, not dropped.
-          deadLetterQueue: this.ingestDeadLetterQueue,
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
-        }),
-      ],
     });
+    this.deliverUploadsToIngestQueue();
 
     this.invoker = handlerFunction(this, 'Invoker', { handlerDir: 'invoker', timeout: INVOKER_TIMEOUT, memorySize: INVOKER_MEMORY_MB, logs: props.logs, environment: {
       BUCKET_NAME: documents.bucket.bucketName,
@@ -229,6 +222,49 @@ export class SummaryPipeline extends Construct {
     this.grantTableWrite(this.recorder, 'dynamodb:UpdateItem');
 
     this.acknowledgeFindings(documents);
+  }
+
+  /**
+   * The upload rule's target, written out rather than with targets.SqsQueue, whose KMS grant
+   * carries an `aws:SourceAccount` condition. For EventBridge delivering to an encrypted target,
+   * AWS says "Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS policy is not supported
+   * for EventBridge-to-encrypted topics" (SNS Developer Guide, sns-key-management), and the SQS
+   * Developer Guide's key policy for EventBridge (sqs-key-management, "Configure KMS permissions
+   * for AWS services") has no source condition either. So the key statement follows that
+   * example, and the scoping moves to where source conditions are honoured: both queue policies
+   * let events.amazonaws.com send only for this rule (`aws:SourceArn`, EventBridge User Guide,
+   * "Amazon SQS permissions"). Nothing else can reach the key through EventBridge.
+   */
+  private deliverUploadsToIngestQueue(): void {
+    const rule = this.uploadRule;
+    this.uploadRule.addTarget({
+      bind: () => ({
+        arn: this.ingestQueue.queueArn,
+        // Events EventBridge cannot deliver (after its own retries) are kept, not dropped.
+        deadLetterConfig: { arn: this.ingestDeadLetterQueue.queueArn },
+        retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: Duration.hours(24).toSeconds() },
+      }),
+    });
+    const events = new iam.ServicePrincipal('events.amazonaws.com');
+    for (const queue of [this.ingestQueue, this.ingestDeadLetterQueue]) {
+      queue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowUploadRuleToSend',
+          principals: [events],
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+        }),
+      );
+    }
+    this.queueKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToEncryptIngestMessages',
+        principals: [events],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
   }
 
   /**

@@ -306,3 +306,33 @@ test('grantReadSummaries: GetItem and Query on the table and its indexes, and de
     },
   });
 });
+
+describe('EventBridge into the encrypted ingest queues', () => {
+  test('the queue key lets EventBridge encrypt as the SQS guide shows (no source condition, which KMS does not honour for EventBridge deliveries)', () => {
+    const { template } = defaultTestApp();
+    const key = Object.values(template.findResources('AWS::KMS::Key')).find((k) => JSON.stringify(k).includes('events.amazonaws.com'))!;
+    const statements = key.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.Service === 'events.amazonaws.com');
+    expect(statements).toEqual([
+      { Sid: 'AllowEventBridgeToEncryptIngestMessages', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' },
+    ]);
+  });
+
+  test.each(['PipelineIngestQueue', 'PipelineIngestDeadLetterQueue'])('%s accepts messages from EventBridge for the upload rule only', (queue) => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: Match.stringLikeRegexp(`^${queue}`) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowUploadRuleToSend',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: arnOf(queue),
+            Condition: { ArnEquals: { 'aws:SourceArn': arnOf('PipelineUploadRule') } },
+          },
+        ]),
+      },
+    });
+  });
+});
