@@ -8,6 +8,13 @@ import { boolean, FieldSpec, ParseResult, integer, integerOf, list, oneOf, optio
  */
 export const DEFAULT_IMAGE_TAG = '2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04';
 
+/**
+ * The transformers 4.x pipeline tasks that run a sequence-to-sequence model on text
+ * (`SUPPORTED_TASKS` in transformers/pipelines/__init__.py): what PEGASUS can be served as. A typo
+ * such as "summarisation" would otherwise surface only when the endpoint starts, long into a deploy.
+ */
+export const SEQ2SEQ_TASKS = ['summarization', 'text2text-generation'] as const;
+
 /** Values of `AsyncInferenceNotificationConfig.IncludeInferenceResponseIn`. */
 export const INFERENCE_RESPONSE_TOPICS = ['SUCCESS_NOTIFICATION_TOPIC', 'ERROR_NOTIFICATION_TOPIC'] as const;
 export type InferenceResponseTopic = (typeof INFERENCE_RESPONSE_TOPICS)[number];
@@ -53,12 +60,18 @@ export const CONFIG_SCHEMA = {
     /^[A-Za-z0-9][\w.-]{0,95}(\/[\w.-]{1,96})?$/,
     'a Hub repository id such as "google/pegasus-xsum"',
   ),
-  hfTask: text(
-    'Transformers pipeline task, passed as `HF_TASK`.',
-    'summarization',
-    /^[a-z][a-z0-9-]{1,63}$/,
-    'a pipeline task name in lowercase, such as "summarization"',
-  ),
+  hfTask: {
+    description:
+      'Transformers pipeline task, passed as `HF_TASK`. This app\'s handler loads a sequence-to-sequence model itself and does not read it; it matters only to a stock or custom handler. `custom:<task>` passes any other task on purpose.',
+    allowed: `one of ${SEQ2SEQ_TASKS.map((t) => `"${t}"`).join(', ')}, or "custom:<task>" to pass another task on purpose`,
+    default: 'summarization',
+    parse: (raw: unknown): ParseResult<string> => {
+      if (typeof raw !== 'string') return { ok: false };
+      if ((SEQ2SEQ_TASKS as readonly string[]).includes(raw)) return { ok: true, value: raw };
+      const custom = /^custom:([a-z][a-z0-9_-]{1,63})$/.exec(raw);
+      return custom ? { ok: true, value: custom[1] } : { ok: false };
+    },
+  } as FieldSpec<string>,
   modelRevision: optionalText(
     'Hub revision (commit, branch or tag) to pin, passed as `HF_MODEL_REVISION`.',
     /^[\w./-]{1,128}$/,

@@ -135,6 +135,7 @@ describe('invalid configuration fails with the key, the value and what is allowe
     ['longDocuments unknown', { longDocuments: 'summarize' }, 'longDocuments: got "summarize" (from -c or cdk.json context); expected one of "map-reduce", "truncate".'],
     ['overlapTokens not below half of chunkTokens', { chunkTokens: '128', overlapTokens: '64' }, 'overlapTokens: got 64; expected less than half of chunkTokens (128), or windows would not advance.'],
     ['logRetentionDays not a CloudWatch period', { logRetentionDays: '100' }, 'logRetentionDays: got "100" (from -c or cdk.json context); expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.'],
+    ['hfTask misspelt (fails at synth, not when the endpoint starts)', { hfTask: 'summarisation' }, 'hfTask: got "summarisation" (from -c or cdk.json context); expected one of "summarization", "text2text-generation", or "custom:<task>" to pass another task on purpose.'],
     ['maxSummaryRounds below 2', { maxSummaryRounds: '1' }, 'maxSummaryRounds: got "1" (from -c or cdk.json context); expected an integer from 2 to 10.'],
     ['minCapacity above maxCapacity', { minCapacity: '4', maxCapacity: '2' }, 'minCapacity: got 4; expected at most maxCapacity (2). Lower minCapacity or raise maxCapacity.'],
     ['invocation timeout over one hour', { invocationTimeoutSeconds: '3601' }, 'invocationTimeoutSeconds: got "3601" (from -c or cdk.json context); expected an integer from 1 to 3600.'],
@@ -221,4 +222,9 @@ test('every key has a description, an allowed-values text and a default that pas
     expect(spec.allowed.length).toBeGreaterThan(3);
     if (spec.default !== undefined) expect(spec.parse(spec.default)).toEqual({ ok: true, value: spec.default });
   }
+});
+
+test('hfTask: a custom task on purpose is passed without its prefix', () => {
+  expect(loadConfig({ hfTask: 'custom:my-task' }).hfTask).toBe('my-task');
+  expect(loadConfig({ hfTask: 'text2text-generation' }).hfTask).toBe('text2text-generation');
 });
