@@ -252,15 +252,13 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .option('--json', 'machine-readable output')
     .option('--endpoint <name>', 'endpoint (default: stack output EndpointName)')
     .action(async (options: { minutes: number; json?: boolean; endpoint?: string }) => {
-      const { clients, resources } = await resolve({ endpoint: options.endpoint });
-      let status;
-      try {
-        status = await endpointStatus(resources, options.minutes, clients);
-      } catch (error) {
-        explainAwsError(error, `reading endpoint "${resources.endpointName}"`);
-      }
+      // Only the endpoint is needed: with --endpoint, the stack is not even read.
+      const clients = clientsFor();
+      const outputs = options.endpoint ? {} : await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
+      const endpointName = requireOutput(outputs, 'EndpointName', '--endpoint', options.endpoint);
+      const status = await endpointStatus({ endpointName, stackName: selectedStack() }, options.minutes, clients);
       io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
-      if (status.status !== 'InService') setExit(1);
+      if (status.status !== 'InService' || Object.keys(status.unreadable).length > 0) setExit(1);
     });
 
   addOverrides(
@@ -297,9 +295,14 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .description('Subscribe an email address to the success and error topics (or, with --operations, to the alarm topic). SNS sends a confirmation email.')
     .requiredOption('--email <address>', 'address to subscribe')
     .option('--operations', 'subscribe to the operations (alarm) topic instead')
-    .action(async (options: { email: string; operations?: boolean }) => {
-      const { clients, resources } = await resolve({});
-      const topics = await subscribeEmail(clients.sns, resources, options.email, options.operations ?? false);
+    .option('--topic <arn>', 'topic ARN to subscribe to instead of the stack\'s (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .action(async (options: { email: string; operations?: boolean; topic?: string[] }) => {
+      // Only the topics are needed: with --topic, the stack is not even read.
+      const clients = clientsFor();
+      const outputs = options.topic ? {} : await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
+      const wanted = options.operations ? ['OperationsTopicArn'] : ['SuccessTopicArn', 'ErrorTopicArn'];
+      const arns = options.topic ?? wanted.map((key) => requireOutput(outputs, key, '--topic'));
+      const topics = await subscribeEmail(clients.sns, arns, options.email);
       io.stdout(`subscribed ${options.email} to ${topics.join(', ')}; confirm the email from AWS Notifications.\n`);
     });
 

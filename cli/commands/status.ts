@@ -1,8 +1,13 @@
 import { ApplicationAutoScalingClient, DescribeScalingActivitiesCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { Resources } from '../resources';
 import { CliError } from '../stack-outputs';
+
+/** What `status` needs: the endpoint, and the stack whose alarms to list. */
+export interface StatusTarget {
+  readonly endpointName: string;
+  readonly stackName: string;
+}
 
 export interface EndpointStatus {
   readonly endpointName: string;
@@ -15,6 +20,8 @@ export interface EndpointStatus {
   readonly scalingActivities: Array<{ time?: string; status?: string; description?: string; cause?: string }>;
   readonly alarmsInAlarm: Array<{ name?: string; reason?: string; since?: string }>;
   readonly windowMinutes: number;
+  /** The parts that could not be read, and why; the rest of the report still stands. */
+  readonly unreadable: Record<string, string>;
 }
 
 export interface StatusDeps {
@@ -26,13 +33,26 @@ export interface StatusDeps {
 
 const QUEUE_METRICS = ['ApproximateBacklogSize', 'ApproximateBacklogSizePerInstance', 'ApproximateAgeOfOldestRequest', 'HasBacklogWithoutCapacity'];
 
-/** What the endpoint is doing now, why it last scaled, and what is alarming. */
-export async function endpointStatus(resources: Resources, windowMinutes: number, deps: StatusDeps): Promise<EndpointStatus> {
+/**
+ * What the endpoint is doing now, why it last scaled, and what is alarming. Each part is read on
+ * its own: one that fails (a missing permission, a throttled call) is reported as unreadable and
+ * the others still are.
+ */
+export async function endpointStatus(resources: StatusTarget, windowMinutes: number, deps: StatusDeps): Promise<EndpointStatus> {
   const now = (deps.now ?? (() => new Date()))();
-  const endpoint = await deps.sagemaker.send(new DescribeEndpointCommand({ EndpointName: resources.endpointName }));
-  const variant = endpoint.ProductionVariants?.[0];
+  const unreadable: Record<string, string> = {};
+  const attempt = async <T>(part: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (e) {
+      unreadable[part] = `${(e as Error).name}: ${(e as Error).message}`;
+      return undefined;
+    }
+  };
+  const endpoint = await attempt('endpoint', () => deps.sagemaker.send(new DescribeEndpointCommand({ EndpointName: resources.endpointName })));
+  const variant = endpoint?.ProductionVariants?.[0];
 
-  const data = await deps.cloudWatch.send(
+  const data = await attempt('metrics', () => deps.cloudWatch.send(
     new GetMetricDataCommand({
       StartTime: new Date(now.getTime() - windowMinutes * 60_000),
       EndTime: now,
@@ -48,55 +68,60 @@ export async function endpointStatus(resources: Resources, windowMinutes: number
         },
       })),
     }),
-  );
+  ));
   const metrics: EndpointStatus['metrics'] = {};
   for (const [i, name] of QUEUE_METRICS.entries()) {
-    const values = data.MetricDataResults?.find((r) => r.Id === `m${i}`)?.Values ?? [];
+    const values = data?.MetricDataResults?.find((r) => r.Id === `m${i}`)?.Values ?? [];
     metrics[name] = { latest: values[0], max: values.length ? Math.max(...values) : undefined };
   }
 
-  const activities = await deps.autoScaling.send(
+  const activities = await attempt('scalingActivities', () => deps.autoScaling.send(
     new DescribeScalingActivitiesCommand({
       ServiceNamespace: 'sagemaker',
       ResourceId: `endpoint/${resources.endpointName}/variant/${variant?.VariantName ?? 'AllTraffic'}`,
       ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
       MaxResults: 10,
     }),
-  );
-  const alarms = await deps.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: resources.stackName, StateValue: 'ALARM' }));
+  ));
+  const alarms = await attempt('alarms', () => deps.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: resources.stackName, StateValue: 'ALARM' })));
 
   return {
     endpointName: resources.endpointName,
-    status: endpoint.EndpointStatus,
-    failureReason: endpoint.FailureReason,
+    status: endpoint?.EndpointStatus,
+    failureReason: endpoint?.FailureReason,
     currentInstances: variant?.CurrentInstanceCount,
     desiredInstances: variant?.DesiredInstanceCount,
     metrics,
-    scalingActivities: (activities.ScalingActivities ?? []).map((a) => ({
+    scalingActivities: (activities?.ScalingActivities ?? []).map((a) => ({
       time: a.StartTime?.toISOString(),
       status: a.StatusCode,
       description: a.Description,
       cause: a.Cause,
     })),
-    alarmsInAlarm: (alarms.MetricAlarms ?? []).map((a) => ({ name: a.AlarmName, reason: a.StateReason, since: a.StateUpdatedTimestamp?.toISOString() })),
+    alarmsInAlarm: (alarms?.MetricAlarms ?? []).map((a) => ({ name: a.AlarmName, reason: a.StateReason, since: a.StateUpdatedTimestamp?.toISOString() })),
     windowMinutes,
+    unreadable,
   };
 }
 
 /** The human-readable report. */
 export function formatStatus(s: EndpointStatus): string {
   const fmt = (v: number | undefined) => (v === undefined ? 'no data' : String(Math.round(v * 100) / 100));
+  const failed = (part: string) => (s.unreadable[part] ? [`  UNREADABLE: ${s.unreadable[part]}`] : []);
   const lines = [
-    `Endpoint   ${s.endpointName}: ${s.status ?? 'unknown'}${s.failureReason ? ` (${s.failureReason})` : ''}`,
+    `Endpoint   ${s.endpointName}: ${s.unreadable.endpoint ? `UNREADABLE (${s.unreadable.endpoint})` : `${s.status ?? 'unknown'}${s.failureReason ? ` (${s.failureReason})` : ''}`}`,
     `Instances  ${s.currentInstances ?? '?'} running, ${s.desiredInstances ?? '?'} desired`,
     `Queue (last ${s.windowMinutes} min: latest / max)`,
-    ...Object.entries(s.metrics).map(([name, m]) => `  ${name.padEnd(36)} ${fmt(m.latest)} / ${fmt(m.max)}`),
+    ...failed('metrics'),
+    ...(s.unreadable.metrics ? [] : Object.entries(s.metrics).map(([name, m]) => `  ${name.padEnd(36)} ${fmt(m.latest)} / ${fmt(m.max)}`)),
     'Recent scaling activities',
+    ...failed('scalingActivities'),
     ...(s.scalingActivities.length
       ? s.scalingActivities.map((a) => `  ${a.time ?? ''} ${a.status ?? ''}: ${a.description ?? ''}${a.cause ? ` (cause: ${a.cause})` : ''}`)
-      : ['  none']),
+      : s.unreadable.scalingActivities ? [] : ['  none']),
     'Alarms in ALARM',
-    ...(s.alarmsInAlarm.length ? s.alarmsInAlarm.map((a) => `  ${a.name} since ${a.since}: ${a.reason}`) : ['  none']),
+    ...failed('alarms'),
+    ...(s.alarmsInAlarm.length ? s.alarmsInAlarm.map((a) => `  ${a.name} since ${a.since}: ${a.reason}`) : s.unreadable.alarms ? [] : ['  none']),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -102,6 +102,19 @@ describe('subscribe', () => {
     expect(sns).toHaveReceivedCommandWith(SubscribeCommand, { TopicArn: BASE_OUTPUTS.OperationsTopicArn });
   });
 
+  test('needs only the topics: a stack with nothing but topic outputs works; --topic needs no stack; a missing topic names a flag subscribe has', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ SuccessTopicArn: 'arn:s', ErrorTopicArn: 'arn:e' }));
+    expect((await runCli(['subscribe', '--email', 'team@example.com'])).code).toBe(0);
+    const missing = await runCli(['subscribe', '--email', 'team@example.com', '--operations']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('the stack has no OperationsTopicArn output (is it deployed with this feature on?); pass --topic to name it directly.');
+    cloudFormation.reset();
+    sns.resetHistory();
+    expect((await runCli(['subscribe', '--email', 'team@example.com', '--topic', 'arn:x', '--topic', 'arn:y'])).code).toBe(0);
+    expect(cloudFormation).not.toHaveReceivedAnyCommand();
+    expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input.TopicArn)).toEqual(['arn:x', 'arn:y']);
+  });
+
   test('an invalid address', async () => {
     const { code, err } = await runCli(['subscribe', '--email', 'oncall']);
     expect(code).toBe(1);

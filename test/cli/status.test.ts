@@ -90,9 +90,29 @@ test('an endpoint that is not InService exits 1 and says why', async () => {
   expect(out).toContain('Endpoint   ep: Failed (Image not found)');
 });
 
-test('an endpoint that does not exist', async () => {
+test('an endpoint that cannot be read is marked so, and the rest is still reported (exit 1)', async () => {
   sagemaker.on(DescribeEndpointCommand).rejects(Object.assign(new Error('Could not find endpoint "ep".'), { name: 'ValidationException' }));
-  const { code, err } = await runCli(['status'], new FakeClock());
+  const { code, out } = await runCli(['status'], new FakeClock());
   expect(code).toBe(1);
-  expect(err).toBe('error: reading endpoint "ep": ValidationException: Could not find endpoint "ep".\n');
+  expect(out).toContain('Endpoint   ep: UNREADABLE (ValidationException: Could not find endpoint "ep".)');
+  expect(out).toContain('Queue (last 60 min: latest / max)');
+  expect(out).toMatch(/ApproximateBacklogSize\s/);
+});
+
+test('one optional call that fails (alarms) is marked, not fatal', async () => {
+  cloudWatch.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('not authorized to perform: cloudwatch:DescribeAlarms'), { name: 'AccessDenied' }));
+  const { code, out } = await runCli(['status'], new FakeClock());
+  expect(code).toBe(1);
+  expect(out).toContain('Endpoint   ep: InService');
+  expect(out).toContain('Alarms in ALARM\n  UNREADABLE: AccessDenied: not authorized to perform: cloudwatch:DescribeAlarms');
+});
+
+test('status needs only the endpoint: a stack without bucket or table outputs, or --endpoint with no stack at all', async () => {
+  cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ EndpointName: 'ep' }));
+  expect((await runCli(['status'], new FakeClock())).code).toBe(0);
+  cloudFormation.reset();
+  cloudFormation.on(DescribeStacksCommand).rejects(new Error('must not be called'));
+  const direct = await runCli(['status', '--endpoint', 'ep'], new FakeClock());
+  expect(direct.code).toBe(0);
+  expect(cloudFormation).not.toHaveReceivedAnyCommand();
 });
