@@ -144,7 +144,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       return;
     }
     const { clients, resources } = await resolve(options);
-    const mode = resources.tableName && !options.direct ? 'pipeline' : 'direct';
+    const mode = resources.hasPipeline && !options.direct ? 'pipeline' : 'direct';
     // With the pipeline, uploads wait safely in its queue; a direct call would fail file by file.
     if (mode === 'direct') await requireAcceptingEndpoint(clients.sagemaker, resources.endpointName);
     const previous = fs.existsSync(options.manifest) ? readManifest(options.manifest) : undefined;

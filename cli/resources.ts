@@ -9,8 +9,12 @@ export interface Resources {
   readonly successTopicArn?: string;
   readonly errorTopicArn?: string;
   readonly operationsTopicArn?: string;
-  /** Present when the research pipeline is deployed: uploads under input/ are submitted for us. */
   readonly tableName?: string;
+  /**
+   * The stack has the research pipeline (from its outputs alone, whatever flags were given):
+   * anything put under input/ is submitted by it.
+   */
+  readonly hasPipeline: boolean;
 }
 
 export interface ResourceOverrides {
@@ -33,5 +37,6 @@ export function resourcesFrom(stackName: string, outputs: StackOutputs, override
     errorTopicArn: outputs.ErrorTopicArn,
     operationsTopicArn: outputs.OperationsTopicArn,
     tableName: overrides.table ?? outputs.SummariesTableName,
+    hasPipeline: outputs.SummariesTableName !== undefined || outputs.InvokerFunctionName !== undefined,
   };
 }

@@ -30,7 +30,7 @@ runtimeMock.on(InvokeEndpointAsyncCommand).callsFake(
     ),
 );
 
-const resources: Resources = { stackName: 'bench', bucket: 'b', endpointName: 'ep', invocationTimeoutSeconds: 900 };
+const resources: Resources = { stackName: 'bench', bucket: 'b', endpointName: 'ep', invocationTimeoutSeconds: 900, hasPipeline: false };
 const runtime = new SageMakerRuntimeClient({ region: 'us-east-1' });
 
 async function measure(label: string, work: () => Promise<number>): Promise<{ label: string; perSecond: number; seconds: number; peakRssMb: number }> {

@@ -62,7 +62,7 @@ export async function previewDocuments(files: readonly string[], unmatched: read
  * anything under input/ would also be submitted by the pipeline.
  */
 export function payloadKey(mode: SubmissionMode, resources: Resources, contentId: string, kind: SubmissionKind = 'payload'): string {
-  const prefix = mode === 'direct' && resources.tableName ? 'requests/cli/' : 'input/cli/';
+  const prefix = mode === 'direct' && resources.hasPipeline ? 'requests/cli/' : 'input/cli/';
   return stagedKey(prefix, contentId, kind);
 }
 
@@ -84,7 +84,13 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
   const { resources, mode } = settings;
   const progress = deps.progress ?? silentProgress;
   const now = deps.now ?? (() => new Date());
-  const previousByKey = new Map((settings.previous?.entries ?? []).filter((e) => e.key && e.inferenceId).map((e) => [e.key!, e]));
+  // Earlier submissions by content (the key's sha256 name), whatever mode or prefix they used:
+  // a re-run with other flags must not submit the same request twice.
+  const previousByContent = new Map(
+    (settings.previous?.entries ?? [])
+      .filter((e) => e.key && e.inferenceId && (e.status === 'submitted' || e.status === 'already-submitted'))
+      .map((e) => [path.posix.basename(e.key!), e]),
+  );
   const retry = { attempts: 6, baseDelayMs: 250, sleep: deps.sleep };
 
   progress.start(files.length, 'Submitting');
@@ -94,8 +100,8 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
       if (!prepared.ok) return { file, status: 'rejected', reason: prepared.reason };
       deps.onPrepared?.({ file, status: 'would-submit', ...described(prepared) });
       const key = payloadKey(mode, resources, prepared.contentId, prepared.kind);
-      const earlier = previousByKey.get(key);
-      if (earlier && (earlier.status === 'submitted' || earlier.status === 'already-submitted')) {
+      const earlier = previousByContent.get(path.posix.basename(key));
+      if (earlier) {
         return { ...earlier, file, status: 'already-submitted', ...described(prepared) };
       }
 

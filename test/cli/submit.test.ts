@@ -226,3 +226,29 @@ describe('documents as researchers have them', () => {
     expect(readManifest(manifestPath).entries[0]).toMatchObject({ status: 'submitted', format: 'pdf', pages: 1, characters: 28 });
   });
 });
+
+describe('flags cannot make a document go twice', () => {
+  test('--direct on a stack with the pipeline never uploads under input/ (whatever --table says)', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ ...BASE_OUTPUTS, SummariesTableName: 'summaries' }));
+    await runCli(['submit', path.join(dir, 'brief.txt'), '--direct', '--table', 'another-table', '--manifest', manifestPath]);
+    const keys = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+    expect(keys).toEqual([`requests/cli/${sha('Markets rallied.')}.txt`]);
+  });
+
+  test('--table on a stack without the pipeline does not turn on pipeline mode (nothing would submit the upload)', async () => {
+    await runCli(['submit', path.join(dir, 'brief.txt'), '--table', 'some-table', '--manifest', manifestPath]);
+    expect(runtime).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1);
+  });
+
+  test('a re-run with other flags (pipeline first, then --direct) recognises what was already submitted', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ ...BASE_OUTPUTS, SummariesTableName: 'summaries' }));
+    await runCli(['submit', dir, '--manifest', manifestPath]);
+    s3.resetHistory();
+    runtime.resetHistory();
+    const { code, out } = await runCli(['submit', dir, '--direct', '--manifest', manifestPath]);
+    expect(code).toBe(0);
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(runtime).not.toHaveReceivedCommand(InvokeEndpointAsyncCommand);
+    expect(out).toContain('2 already-submitted');
+  });
+});
