@@ -344,7 +344,19 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       const file = options.out ? fs.openSync(options.out, 'w') : undefined;
       const write = file === undefined ? io.stdout : (chunk: string) => fs.writeSync(file, chunk);
       try {
-        const count = await writeRecords(summariesBetween(clients.table, tableName, options.from, options.to, options.status), options.format, write);
+        // Progress on long ranges only (a month or more), on standard error so the data stays clean.
+        const bar = progress();
+        let started = false;
+        let shown = 0;
+        const onDays = (done: number, total: number) => {
+          if (total < 31) return;
+          if (!started) bar.start(total, 'Querying days');
+          started = true;
+          for (; shown < done; shown++) bar.increment();
+        };
+        const records = summariesBetween(clients.table, tableName, options.from, options.to, { status: options.status, onDays });
+        const count = await writeRecords(records, options.format, write);
+        if (started) bar.stop();
         io.stderr(`${count} record${count === 1 ? '' : 's'} from ${options.from} to ${options.to}${options.out ? ` written to ${options.out}` : ''}\n`);
       } catch (error) {
         explainAwsError(error, `querying table "${tableName}"`);

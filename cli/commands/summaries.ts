@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { stringify } from 'csv-stringify/sync';
 import { describeCoverage } from '../../common/payload';
+import { mapPool } from '../concurrency';
 import { daysBetween, SUMMARY_TABLE, SummaryRecord, SummaryStatus } from '../../common/summary-record';
 
 export const EXPORT_COLUMNS = [
@@ -42,26 +43,49 @@ async function* queryAll(table: DynamoDBDocumentClient, input: QueryCommandInput
   } while (startKey);
 }
 
+/** Days queried at once: bounded, so a decade-long export neither crawls nor floods the table. */
+export const EXPORT_DAYS_IN_FLIGHT = 8;
+
+export interface ExportOptions {
+  readonly status?: SummaryStatus;
+  readonly daysInFlight?: number;
+  /** Told after each group of days, for progress on long ranges. */
+  readonly onDays?: (done: number, total: number) => void;
+}
+
 /**
  * Every record whose latest status change fell on a day in [from, to] (UTC), optionally of one
- * status: one `byDay` query per day.
+ * status: one `byDay` query per day, `daysInFlight` days at a time, yielded in day order.
  */
 export async function* summariesBetween(
   table: DynamoDBDocumentClient,
   tableName: string,
   from: string,
   to: string,
-  status?: SummaryStatus,
+  options: ExportOptions = {},
 ): AsyncGenerator<SummaryRecord> {
   const { indexName, partitionKey, sortKey } = SUMMARY_TABLE.byDay;
-  for (const day of daysBetween(from, to)) {
-    yield* queryAll(table, {
+  const { status } = options;
+  const days = daysBetween(from, to);
+  const inFlight = options.daysInFlight ?? EXPORT_DAYS_IN_FLIGHT;
+  const queryDay = async (day: string) => {
+    const records: SummaryRecord[] = [];
+    for await (const record of queryAll(table, {
       TableName: tableName,
       IndexName: indexName,
       KeyConditionExpression: status ? '#day = :day AND begins_with(#sk, :status)' : '#day = :day',
       ExpressionAttributeNames: status ? { '#day': partitionKey, '#sk': sortKey } : { '#day': partitionKey },
       ExpressionAttributeValues: status ? { ':day': day, ':status': `${status}#` } : { ':day': day },
-    });
+    })) {
+      records.push(record);
+    }
+    return records;
+  };
+  for (let i = 0; i < days.length; i += inFlight) {
+    const group = days.slice(i, i + inFlight);
+    const results = await mapPool(group, inFlight, queryDay);
+    options.onDays?.(i + group.length, days.length);
+    for (const records of results) yield* records;
   }
 }
 

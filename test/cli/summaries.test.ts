@@ -3,10 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createClients } from '../../cli/clients';
 import { run } from '../../cli/main';
+import { EXPORT_DAYS_IN_FLIGHT, summariesBetween } from '../../cli/commands/summaries';
 
 const cloudFormation = mockClient(CloudFormationClient);
 const table = mockClient(DynamoDBDocumentClient);
@@ -76,9 +78,10 @@ describe('summaries export', () => {
     expect(code).toBe(0);
     expect(cloudFormation).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'PegasusSummarizer-dev' });
     expect(table).toHaveReceivedCommandTimes(QueryCommand, 3);
-    expect(table).toHaveReceivedNthCommandWith(2, QueryCommand, {
+    expect(table).toHaveReceivedCommandWith(QueryCommand, {
       TableName: 'summaries-table',
       IndexName: 'byDay',
+      ExpressionAttributeValues: { ':day': '2026-11-23' },
       ExclusiveStartKey: { inferenceId: 'id-1' },
     });
     expect(out).toBe(
@@ -167,4 +170,27 @@ test('--help documents the commands', async () => {
   out = '';
   expect(await run(['summaries', '--help'], io)).toBe(0);
   expect(out).toMatch(/export[\s\S]*get/);
+});
+
+test('a long range queries a bounded number of days at once and still writes them in day order', async () => {
+  table.reset();
+  let inFlight = 0;
+  let most = 0;
+  table.on(QueryCommand).callsFake(async (input) => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    await new Promise((r) => setTimeout(r, 1));
+    inFlight--;
+    const day = input.ExpressionAttributeValues[':day'];
+    return { Items: [{ inferenceId: day, status: 'COMPLETED', day }] };
+  });
+  const seen: Array<[number, number]> = [];
+  const days: string[] = [];
+  for await (const r of summariesBetween(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 't', '2026-01-01', '2026-04-30', { onDays: (d, t) => seen.push([d, t]) })) days.push(r.day);
+  expect(days).toHaveLength(120);
+  expect([...days].sort()).toEqual(days); // day order
+  expect(most).toBeGreaterThan(1);
+  expect(most).toBeLessThanOrEqual(EXPORT_DAYS_IN_FLIGHT);
+  expect(seen.at(-1)).toEqual([120, 120]);
+  expect(seen).toHaveLength(Math.ceil(120 / EXPORT_DAYS_IN_FLIGHT));
 });
