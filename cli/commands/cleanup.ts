@@ -82,8 +82,14 @@ export async function findLeftovers(stackName: string, stage: string, deps: Clea
     startTable = page.LastEvaluatedTableName;
   } while (startTable);
 
-  const targets = await deps.autoScaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker' }));
-  for (const target of targets.ScalableTargets ?? []) {
+  const targets = [];
+  let next: string | undefined;
+  do {
+    const page = await deps.autoScaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', NextToken: next }));
+    targets.push(...(page.ScalableTargets ?? []));
+    next = page.NextToken;
+  } while (next);
+  for (const target of targets) {
     if (!target.ScalableTargetARN || !target.ResourceId) continue;
     const tags = (await deps.autoScaling.send(new ListTagsForResourceCommand({ ResourceARN: target.ScalableTargetARN }))).Tags ?? {};
     if (tags.app !== APP_NAME || tags.stage !== stage) continue;

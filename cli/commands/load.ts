@@ -126,9 +126,26 @@ async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<M
 }
 
 /**
- * Follows a load run to the end: lists output/ and failure/ each round (one listing finds every
- * finished request, however many there are), samples the instance count, and stops when all
- * requests finished (and, with `watchScaleIn`, the endpoint is back at zero) or at the deadline.
+ * The longest prefix all of `keys` share: where this run's results can be, and nothing older.
+ * (SageMaker names results after the inference id, and every id of a run starts the same.)
+ */
+export function sharedPrefix(keys: readonly string[]): string {
+  if (keys.length === 0) return '';
+  let prefix = keys[0];
+  for (const key of keys) {
+    let i = 0;
+    while (i < prefix.length && i < key.length && prefix[i] === key[i]) i++;
+    prefix = prefix.slice(0, i);
+  }
+  return prefix;
+}
+
+/**
+ * Follows a load run to the end: each round lists only where this run's results can be (the
+ * prefix its output and failure locations share; one listing finds every finished request,
+ * however many there are, and none from earlier runs), samples the instance count, and stops
+ * when all requests finished (and, with `watchScaleIn`, the endpoint is back at zero) or at the
+ * deadline.
  */
 export async function trackLoad(
   submissions: readonly LoadSubmission[],
@@ -147,10 +164,13 @@ export async function trackLoad(
   let zeroAt: number | undefined;
   let maxInstances = 0;
 
+  const keysOf = (urls: Array<string | undefined>) => urls.map((u) => (u ? parseS3Url(u)?.key : undefined)).filter((k): k is string => k !== undefined);
+  const outputPrefix = sharedPrefix(keysOf(submitted.map((s) => s.outputLocation))) || 'output/';
+  const failurePrefix = sharedPrefix(keysOf(submitted.map((s) => s.failureLocation))) || 'failure/';
   for (;;) {
     const [outputs, failures] = await Promise.all([
-      listKeys(deps.s3, resources.bucket, 'output/'),
-      listKeys(deps.s3, resources.bucket, 'failure/'),
+      listKeys(deps.s3, resources.bucket, outputPrefix),
+      listKeys(deps.s3, resources.bucket, failurePrefix),
     ]);
     for (const s of submitted) {
       if (finished.has(s.inferenceId)) continue;

@@ -50,11 +50,12 @@ describe('load', () => {
     // (request 3 failed). Round 4: back to zero.
     const runId = '20261124100000';
     const done = (i: number, seconds: number) => ({ Key: `output/load-${runId}-${i}.out`, LastModified: new Date(start + seconds * 1000) });
-    s3.on(ListObjectsV2Command, { Prefix: 'output/' })
+    // Only where this run's results can be: the prefix its locations share, not all of output/.
+    s3.on(ListObjectsV2Command, { Prefix: `output/load-${runId}-` })
       .resolvesOnce({ Contents: [] })
       .resolvesOnce({ Contents: [done(0, 60)] })
       .resolves({ Contents: [done(0, 60), done(1, 70), done(2, 80)] });
-    s3.on(ListObjectsV2Command, { Prefix: 'failure/' })
+    s3.on(ListObjectsV2Command, { Prefix: `failure/load-${runId}-` })
       .resolvesOnce({ Contents: [] })
       .resolvesOnce({ Contents: [] })
       .resolves({ Contents: [{ Key: `failure/load-${runId}-3-error.out`, LastModified: new Date(start + 90_000) }] });
@@ -77,6 +78,7 @@ describe('load', () => {
     // Polls at 1.5 s (0 instances), 31.5 s (1), 61.5 s (1, all done), 91.5 s (0).
     expect(out).toContain('first instance after 31.5 s, at most 1 instances, back to zero 1.5 s after the last result');
     expect(code).toBe(1); // a request failed
+    expect(s3).not.toHaveReceivedCommandWith(ListObjectsV2Command, { Prefix: 'output/' });
   });
 
   test('no usable articles is a clear error', async () => {
@@ -141,7 +143,9 @@ describe('cleanup', () => {
     dynamodb.on(ListTablesCommand).resolves({ TableNames: ['PegasusSummarizer-dev-PipelineSummaries-XYZ', 'Other'] });
     dynamodb.on(DescribeTableCommand).resolves({ Table: { TableArn: 'arn:aws:dynamodb:us-east-1:1:table/t' } });
     dynamodb.on(ListTagsOfResourceCommand).resolves({ Tags: ourTags });
-    autoScaling.on(DescribeScalableTargetsCommand).resolves({
+    // Two pages: the target of ours is on the second.
+    autoScaling.on(DescribeScalableTargetsCommand, { NextToken: undefined }).resolves({ ScalableTargets: [], NextToken: 'page2' });
+    autoScaling.on(DescribeScalableTargetsCommand, { NextToken: 'page2' }).resolves({
       ScalableTargets: [
         { ServiceNamespace: 'sagemaker', ResourceId: 'endpoint/Endpoint-1/variant/AllTraffic', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 0, MaxCapacity: 5, RoleARN: 'r', CreationTime: new Date(), ScalableTargetARN: 'arn:t1' },
         { ServiceNamespace: 'sagemaker', ResourceId: 'endpoint/theirs/variant/AllTraffic', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 0, MaxCapacity: 5, RoleARN: 'r', CreationTime: new Date(), ScalableTargetARN: 'arn:t2' },
