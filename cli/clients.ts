@@ -2,11 +2,16 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -24,6 +29,11 @@ export interface AwsClients {
   readonly sns: SNSClient;
   readonly cloudWatch: CloudWatchClient;
   readonly lambda: LambdaClient;
+  readonly serviceQuotas: ServiceQuotasClient;
+  readonly ecr: ECRClient;
+  readonly ssm: SSMClient;
+  readonly iam: IAMClient;
+  readonly sts: STSClient;
 }
 
 export function createClients(region?: string): AwsClients {
@@ -40,5 +50,10 @@ export function createClients(region?: string): AwsClients {
     sns: new SNSClient(config),
     cloudWatch: new CloudWatchClient(config),
     lambda: new LambdaClient(config),
+    serviceQuotas: new ServiceQuotasClient(config),
+    ecr: new ECRClient(config),
+    ssm: new SSMClient(config),
+    iam: new IAMClient(config),
+    sts: new STSClient(config),
   };
 }

@@ -2,10 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SummaryStatus } from '../common/summary-record';
+import { loadConfig } from '../lib/config';
 import { stackName } from '../lib/summarizer-app';
 import { AwsClients, createClients } from './clients';
 import { findLeftovers } from './commands/cleanup';
 import { setPipelineEnabled, waitForEmptyBacklog } from './commands/drain';
+import { formatChecks, preflight } from './commands/preflight';
 import { formatLoadReport, submitLoadRequests, trackLoad, uploadSamplePayloads } from './commands/load';
 import { displayName, previewDocuments, submitDocuments } from './commands/submit';
 import { endpointStatus, formatStatus, requireAcceptingEndpoint } from './commands/status';
@@ -48,6 +50,15 @@ function collectParam(value: string, previous: Record<string, unknown>): Record<
     // a plain string
   }
   return { ...previous, [match[1]]: parsed };
+}
+
+/** The app's own cdk.json context (configuration as cdk synth reads it); {} when it cannot be read. */
+function cdkJsonContext(): Record<string, unknown> {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context ?? {};
+  } catch {
+    return {};
+  }
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -195,6 +206,33 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       const outputs = options.table ? {} : await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
       const tableName = requireOutput(outputs, 'SummariesTableName', '--table (waiting by inference id needs the pipeline table; otherwise pass the manifest)', options.table);
       setExit(await runWait(args.map((id) => ({ name: id, inferenceId: id })), clients, tableName, options));
+    });
+
+  program
+    .command('preflight')
+    .summary('check the account and region before the first deploy (quota, image, bootstrap, scaling role)')
+    .description(
+      'Before the first deploy: the SageMaker quota for the instance type as an endpoint is at least maxCapacity, the inference image exists in this region, CDK bootstrap is present, and the auto scaling service-linked role exists or can be created. Reads the same configuration as cdk synth (cdk.json, --context, --context config=<file>). Exit 0 when nothing failed (warnings allowed), 1 otherwise.',
+    )
+    .option('--context <key=value>', 'configuration, as cdk -c (repeatable)', collectParam, {})
+    .action(async (options: { context: Record<string, unknown> }) => {
+      const context = { ...cdkJsonContext(), ...Object.fromEntries(Object.entries(options.context).map(([k, v]) => [k, String(v)])) };
+      let config;
+      try {
+        config = loadConfig(context);
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      const clients = clientsFor();
+      let region: string;
+      try {
+        region = program.opts<GlobalOptions>().region ?? (await clients.sts.config.region());
+      } catch (error) {
+        explainAwsError(error, 'finding the region');
+      }
+      const checks = await preflight(config, region, clients);
+      io.stdout(`preflight for ${stackName(config.stage)} in ${region}: ${config.instanceType} × up to ${config.maxCapacity}\n${formatChecks(checks)}`);
+      if (checks.some((c) => c.result === 'fail')) setExit(1);
     });
 
   program

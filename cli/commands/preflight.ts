@@ -1,0 +1,149 @@
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { SummarizerConfig } from '../../lib/config/schema';
+import { ECR_IMAGE_URI } from '../../lib/config/schema';
+import { HF_DLC_REGISTRY_ACCOUNTS, HF_INFERENCE_REPOSITORY, UNCONFIRMED_HF_DLC_REGISTRY_ACCOUNTS } from '../../lib/constructs/inference-image';
+
+/**
+ * `summarizer preflight`: what a first deploy needs from the account and region, checked before
+ * a deploy that would otherwise fail after a long wait (a GPU quota of 0 surfaces only when the
+ * endpoint's first instance cannot start).
+ */
+export type CheckResult = 'pass' | 'warn' | 'fail';
+
+export interface Check {
+  readonly name: string;
+  readonly result: CheckResult;
+  readonly detail: string;
+}
+
+export interface PreflightDeps {
+  readonly serviceQuotas: ServiceQuotasClient;
+  readonly ecr: ECRClient;
+  readonly ssm: SSMClient;
+  readonly iam: IAMClient;
+  readonly sts: STSClient;
+}
+
+/** The CDK bootstrap's version parameter for the default qualifier (CDK Developer Guide, "Bootstrapping"). */
+export const BOOTSTRAP_VERSION_PARAMETER = '/cdk-bootstrap/hnb659fds/version';
+/** Application Auto Scaling's role for SageMaker endpoints (Application Auto Scaling User Guide, service-linked roles). */
+export const SCALING_SERVICE_LINKED_ROLE = 'AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint';
+const SCALING_SERVICE = 'sagemaker.application-autoscaling.amazonaws.com';
+
+const describe = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;
+
+/** "ml.g5.xlarge for endpoint usage" ≥ maxCapacity (Service Quotas, service code sagemaker). */
+async function checkQuota(config: SummarizerConfig, deps: PreflightDeps): Promise<Check> {
+  const name = `${config.instanceType} for endpoint usage`;
+  const check = 'GPU quota';
+  try {
+    let next: string | undefined;
+    do {
+      const page = await deps.serviceQuotas.send(new ListServiceQuotasCommand({ ServiceCode: 'sagemaker', NextToken: next }));
+      const quota = page.Quotas?.find((q) => q.QuotaName === name);
+      if (quota) {
+        const value = quota.Value ?? 0;
+        return value >= config.maxCapacity
+          ? { name: check, result: 'pass', detail: `"${name}" is ${value}, enough for maxCapacity ${config.maxCapacity}` }
+          : {
+              name: check,
+              result: 'fail',
+              detail: `"${name}" is ${value}, below maxCapacity ${config.maxCapacity}: request an increase (Service Quotas → Amazon SageMaker → "${name}"${quota.QuotaCode ? `, code ${quota.QuotaCode}` : ''}) or lower maxCapacity`,
+            };
+      }
+      next = page.NextToken;
+    } while (next);
+    return { name: check, result: 'warn', detail: `no quota named "${name}" in this region: check the instance type is offered here` };
+  } catch (e) {
+    return { name: check, result: 'warn', detail: `could not read the quota (${describe(e)})` };
+  }
+}
+
+/** The image the model will run exists in the registry the stack's mapping names for this region. */
+async function checkImage(config: SummarizerConfig, region: string, deps: PreflightDeps): Promise<Check> {
+  const check = 'inference image';
+  let registryId: string;
+  let repositoryName: string;
+  let tag: string | undefined;
+  let digest: string | undefined;
+  const uri = ECR_IMAGE_URI.exec(config.image);
+  if (uri) {
+    [registryId, repositoryName, tag, digest] = [uri[1], uri[4], uri[5], uri[6]];
+  } else {
+    const account = HF_DLC_REGISTRY_ACCOUNTS[region] ?? UNCONFIRMED_HF_DLC_REGISTRY_ACCOUNTS[region];
+    if (!account) return { name: check, result: 'fail', detail: `no Hugging Face DLC registry is known for ${region}: deploy to another region or set image to a full ECR URI` };
+    [registryId, repositoryName, tag] = [account, HF_INFERENCE_REPOSITORY, config.image];
+  }
+  const shown = `${registryId}/${repositoryName}${tag ? `:${tag}` : `@${digest}`}`;
+  try {
+    await deps.ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [tag ? { imageTag: tag } : { imageDigest: digest }] }));
+    return { name: check, result: 'pass', detail: `${shown} exists` };
+  } catch (e) {
+    const name = (e as Error).name;
+    if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') {
+      return { name: check, result: 'fail', detail: `${shown} does not exist in ${region} (${name}): pick a tag the registry has` };
+    }
+    return { name: check, result: 'warn', detail: `could not check ${shown} (${describe(e)}); SageMaker pulls it with the execution role at deploy time` };
+  }
+}
+
+async function checkBootstrap(deps: PreflightDeps): Promise<Check> {
+  const check = 'CDK bootstrap';
+  try {
+    const version = (await deps.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP_VERSION_PARAMETER }))).Parameter?.Value;
+    return { name: check, result: 'pass', detail: `bootstrapped (version ${version})` };
+  } catch (e) {
+    if ((e as Error).name === 'ParameterNotFound') return { name: check, result: 'fail', detail: 'this account and region are not bootstrapped: run npx cdk bootstrap' };
+    return { name: check, result: 'warn', detail: `could not read ${BOOTSTRAP_VERSION_PARAMETER} (${describe(e)})` };
+  }
+}
+
+/** The role exists, or the caller may create it (IAM policy simulation of iam:CreateServiceLinkedRole). */
+async function checkScalingRole(deps: PreflightDeps): Promise<Check> {
+  const check = 'auto scaling role';
+  try {
+    await deps.iam.send(new GetRoleCommand({ RoleName: SCALING_SERVICE_LINKED_ROLE }));
+    return { name: check, result: 'pass', detail: `${SCALING_SERVICE_LINKED_ROLE} exists` };
+  } catch (e) {
+    if ((e as Error).name !== 'NoSuchEntityException') return { name: check, result: 'warn', detail: `could not read ${SCALING_SERVICE_LINKED_ROLE} (${describe(e)})` };
+  }
+  try {
+    const caller = (await deps.sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
+    // An assumed role's session ARN names the role it came from (a role with a path would need that path).
+    const principal = caller.replace(/^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\/.*$/, 'arn:$1:iam::$2:role/$3');
+    const simulation = await deps.iam.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: principal,
+        ActionNames: ['iam:CreateServiceLinkedRole'],
+        ResourceArns: [`arn:${caller.split(':')[1] ?? 'aws'}:iam::${caller.split(':')[4]}:role/aws-service-role/${SCALING_SERVICE}/${SCALING_SERVICE_LINKED_ROLE}`],
+        ContextEntries: [{ ContextKeyName: 'iam:AWSServiceName', ContextKeyType: 'string', ContextKeyValues: [SCALING_SERVICE] }],
+      }),
+    );
+    const allowed = simulation.EvaluationResults?.[0]?.EvalDecision === 'allowed';
+    return allowed
+      ? { name: check, result: 'pass', detail: `${SCALING_SERVICE_LINKED_ROLE} does not exist yet; the first deploy creates it (you may)` }
+      : {
+          name: check,
+          result: 'fail',
+          detail: `${SCALING_SERVICE_LINKED_ROLE} does not exist and ${principal} may not create it: allow iam:CreateServiceLinkedRole for ${SCALING_SERVICE}, or have an administrator run aws iam create-service-linked-role --aws-service-name ${SCALING_SERVICE}`,
+        };
+  } catch (e) {
+    return { name: check, result: 'warn', detail: `${SCALING_SERVICE_LINKED_ROLE} does not exist yet and whether you may create it could not be checked (${describe(e)})` };
+  }
+}
+
+/** Every check, each on its own (one failing or unreadable never hides the others). */
+export async function preflight(config: SummarizerConfig, region: string, deps: PreflightDeps): Promise<Check[]> {
+  return Promise.all([checkQuota(config, deps), checkImage(config, region, deps), checkBootstrap(deps), checkScalingRole(deps)]);
+}
+
+export function formatChecks(checks: readonly Check[]): string {
+  const mark: Record<CheckResult, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' };
+  const lines = checks.map((c) => `${mark[c.result]}  ${c.name.padEnd(18)} ${c.detail}`);
+  const failed = checks.filter((c) => c.result === 'fail').length;
+  return `${lines.join('\n')}\n${failed === 0 ? 'ready to deploy' : `${failed} check${failed === 1 ? '' : 's'} failed: fix ${failed === 1 ? 'it' : 'them'} before deploying`}\n`;
+}

@@ -1,0 +1,88 @@
+import 'aws-sdk-client-mock-jest';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runCli } from '../helpers/cli';
+
+const quotas = mockClient(ServiceQuotasClient);
+const ecr = mockClient(ECRClient);
+const ssm = mockClient(SSMClient);
+const iam = mockClient(IAMClient);
+const sts = mockClient(STSClient);
+const aws = (name: string) => Object.assign(new Error(name), { name });
+
+beforeEach(() => {
+  for (const m of [quotas, ecr, ssm, iam, sts]) m.reset();
+  quotas
+    .on(ListServiceQuotasCommand, { NextToken: undefined })
+    .resolves({ Quotas: [{ QuotaName: 'ml.g4dn.xlarge for endpoint usage', Value: 2 }], NextToken: 'p2' })
+    .on(ListServiceQuotasCommand, { NextToken: 'p2' })
+    .resolves({ Quotas: [{ QuotaName: 'ml.g5.xlarge for endpoint usage', Value: 8, QuotaCode: 'L-ABC' }] });
+  ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ['x'] }] });
+  ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/cdk-bootstrap/hnb659fds/version', Value: '27' } });
+  iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'r', Path: '/', RoleId: 'id', Arn: 'arn', CreateDate: new Date() } });
+});
+
+test('all checks pass: quota (every page read), image, bootstrap, scaling role; exit 0', async () => {
+  const { code, out } = await runCli(['--region', 'eu-west-1', 'preflight']);
+  expect(code).toBe(0);
+  expect(out).toContain('preflight for PegasusSummarizer-dev in eu-west-1: ml.g5.xlarge × up to 5');
+  expect(out).toContain('PASS  GPU quota          "ml.g5.xlarge for endpoint usage" is 8, enough for maxCapacity 5');
+  expect(out).toContain('PASS  inference image    763104351884/huggingface-pytorch-inference:2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04 exists');
+  expect(out).toContain('PASS  CDK bootstrap      bootstrapped (version 27)');
+  expect(out).toContain('PASS  auto scaling role  AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint exists');
+  expect(out).toContain('ready to deploy');
+  expect(quotas).toHaveReceivedCommandWith(ListServiceQuotasCommand, { ServiceCode: 'sagemaker' });
+  expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, { registryId: '763104351884', repositoryName: 'huggingface-pytorch-inference', imageIds: [{ imageTag: '2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04' }] });
+});
+
+test('a new account: quota 0 for the GPU, not bootstrapped, image tag missing → FAIL lines with what to do, exit 1', async () => {
+  quotas.reset();
+  quotas.on(ListServiceQuotasCommand).resolves({ Quotas: [{ QuotaName: 'ml.g5.xlarge for endpoint usage', Value: 0, QuotaCode: 'L-ABC' }] });
+  ssm.on(GetParameterCommand).rejects(aws('ParameterNotFound'));
+  ecr.on(DescribeImagesCommand).rejects(aws('ImageNotFoundException'));
+  const { code, out } = await runCli(['--region', 'us-east-1', 'preflight', '--context', 'image=2.6.0-no-such-tag']);
+  expect(code).toBe(1);
+  expect(out).toContain('FAIL  GPU quota          "ml.g5.xlarge for endpoint usage" is 0, below maxCapacity 5: request an increase (Service Quotas → Amazon SageMaker → "ml.g5.xlarge for endpoint usage", code L-ABC) or lower maxCapacity');
+  expect(out).toContain('FAIL  inference image    763104351884/huggingface-pytorch-inference:2.6.0-no-such-tag does not exist in us-east-1 (ImageNotFoundException)');
+  expect(out).toContain('FAIL  CDK bootstrap      this account and region are not bootstrapped: run npx cdk bootstrap');
+  expect(out).toContain('3 checks failed: fix them before deploying');
+});
+
+test('configuration comes from cdk.json and --context, validated as synth would', async () => {
+  const { code, out } = await runCli(['--region', 'eu-west-1', 'preflight', '--context', 'instanceType=ml.g4dn.xlarge', '--context', 'maxCapacity=3']);
+  expect(code).toBe(1);
+  expect(out).toContain('FAIL  GPU quota          "ml.g4dn.xlarge for endpoint usage" is 2, below maxCapacity 3');
+  const invalid = await runCli(['--region', 'eu-west-1', 'preflight', '--context', 'maxCapacity=0']);
+  expect(invalid.code).toBe(1);
+  expect(invalid.err).toContain('maxCapacity: got "0"');
+});
+
+test('a region with no known DLC registry fails; an ECR URI is checked in its own registry', async () => {
+  expect((await runCli(['--region', 'xx-nowhere-1', 'preflight'])).out).toContain('FAIL  inference image    no Hugging Face DLC registry is known for xx-nowhere-1');
+  await runCli(['--region', 'eu-west-1', 'preflight', '--context', 'image=111122223333.dkr.ecr.eu-west-1.amazonaws.com/my/pegasus:v3']);
+  expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, { registryId: '111122223333', repositoryName: 'my/pegasus', imageIds: [{ imageTag: 'v3' }] });
+});
+
+test('the scaling role: missing but creatable passes; missing and not creatable fails; unreadable warns', async () => {
+  iam.on(GetRoleCommand).rejects(aws('NoSuchEntityException'));
+  sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:sts::111122223333:assumed-role/Deployer/ci-session' });
+  iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [{ EvalActionName: 'iam:CreateServiceLinkedRole', EvalDecision: 'allowed' }] });
+  expect((await runCli(['--region', 'eu-west-1', 'preflight'])).out).toContain('PASS  auto scaling role  AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint does not exist yet; the first deploy creates it');
+  expect(iam).toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, {
+    PolicySourceArn: 'arn:aws:iam::111122223333:role/Deployer',
+    ActionNames: ['iam:CreateServiceLinkedRole'],
+    ContextEntries: [{ ContextKeyName: 'iam:AWSServiceName', ContextKeyType: 'string', ContextKeyValues: ['sagemaker.application-autoscaling.amazonaws.com'] }],
+  });
+  iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [{ EvalActionName: 'iam:CreateServiceLinkedRole', EvalDecision: 'implicitDeny' }] });
+  const denied = await runCli(['--region', 'eu-west-1', 'preflight']);
+  expect(denied.code).toBe(1);
+  expect(denied.out).toContain('may not create it: allow iam:CreateServiceLinkedRole');
+  iam.on(SimulatePrincipalPolicyCommand).rejects(aws('AccessDenied'));
+  const unknown = await runCli(['--region', 'eu-west-1', 'preflight']);
+  expect(unknown.code).toBe(0); // a warning, not a failure
+  expect(unknown.out).toContain('WARN  auto scaling role');
+});
