@@ -8,6 +8,7 @@ import { AwsClients, createClients } from './clients';
 import { findLeftovers } from './commands/cleanup';
 import { setPipelineEnabled, waitForEmptyBacklog } from './commands/drain';
 import { formatChecks, preflight } from './commands/preflight';
+import { formatSmoke, smokeExitCode, smokeTest } from './commands/smoke';
 import { formatLoadReport, submitLoadRequests, trackLoad, uploadSamplePayloads } from './commands/load';
 import { displayName, previewDocuments, submitDocuments } from './commands/submit';
 import { endpointStatus, formatStatus, requireAcceptingEndpoint } from './commands/status';
@@ -233,6 +234,35 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       const checks = await preflight(config, region, clients);
       io.stdout(`preflight for ${stackName(config.stage)} in ${region}: ${config.instanceType} × up to ${config.maxCapacity}\n${formatChecks(checks)}`);
       if (checks.some((c) => c.result === 'fail')) setExit(1);
+    });
+
+  program
+    .command('smoke')
+    .summary('after a deploy: one sample article end to end, with cold-start and latency figures')
+    .description(
+      'After a deploy: submit a sample article (through the pipeline when the stack has it), wait with a deadline long enough for a cold start, and check that a non-empty summary came back (with the pipeline, the record turning COMPLETED shows the success notification arrived). Prints time to first instance and latency. Exit 0 pass, 1 failure, 2 no result by the deadline.',
+    )
+    .option('--article <file>', 'the document to send', path.join(__dirname, '..', 'samples', 'articles', 'market-brief.txt'))
+    .option('--timeout <seconds>', 'overall deadline (a cold start takes 7-9 minutes)', positiveInt('--timeout', 86_400), 1800)
+    .option('--poll <seconds>', 'how often to look', positiveInt('--poll', 600), 15)
+    .action(async (options: { article: string; timeout: number; poll: number }) => {
+      const { clients, resources } = await resolve({});
+      await requireAcceptingEndpoint(clients.sagemaker, resources.endpointName);
+      let report;
+      try {
+        report = await smokeTest(resources, { article: options.article, timeoutSeconds: options.timeout, pollSeconds: options.poll }, {
+          s3: clients.s3,
+          runtime: clients.runtime,
+          sagemaker: clients.sagemaker,
+          table: clients.table,
+          now: io.now ?? Date.now,
+          sleep: io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+        });
+      } catch (error) {
+        explainAwsError(error, `smoke-testing ${resources.stackName}`);
+      }
+      io.stdout(formatSmoke(report, resources));
+      setExit(smokeExitCode(report));
     });
 
   program
