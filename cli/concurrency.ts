@@ -44,10 +44,3 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function* backoff(initialMs: number, maxMs: number, factor = 1.5): Generator<number> {
   for (let delay = initialMs; ; delay = Math.min(maxMs, delay * factor)) yield delay;
 }
-
-/** Percentile (nearest rank) of a list of numbers; undefined for an empty list. */
-export function percentile(values: readonly number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}

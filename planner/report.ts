@@ -1,4 +1,4 @@
-import { percentile } from '../cli/concurrency';
+import { percentile } from '../common/statistics';
 import type { ServiceAssumptions } from './inputs';
 import type { SimulationResult } from './simulate';
 

@@ -1,5 +1,6 @@
 import { classifyDocument, decodeUtf8, describeCoverage, summaryDetailsFromResponse, summaryFromResponse, wrapText } from '../../common/payload';
 import { isRetryable, withRetry } from '../../common/retry';
+import { maxOf, percentile } from '../../common/statistics';
 import { daysBetween, statusKeys } from '../../common/summary-record';
 
 test('text is wrapped with exactly the caller\'s parameters (no truncation forced: the handler reads whole documents)', () => {
@@ -66,4 +67,14 @@ test('the handler\'s report is read from a response and said in one line, trunca
   expect(summaryDetailsFromResponse(JSON.stringify([{ summary_text: 'from the stock pipeline' }]))).toEqual({});
   expect(describeCoverage({})).toBeUndefined();
   expect(summaryDetailsFromResponse('not json')).toEqual({});
+});
+
+test('statistics: nearest-rank percentiles (Infinity, for requests that never finished, sorts last); maxOf on long lists', () => {
+  expect(percentile([], 50)).toBeUndefined();
+  expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
+  expect(percentile([1, 2, 3, 4, Infinity], 95)).toBe(Infinity);
+  expect(percentile([1, 2, 3, 4, Infinity], 80)).toBe(4);
+  const long = Array.from({ length: 500_000 }, (_, i) => i);
+  expect(maxOf(long)).toBe(499_999); // Math.max(...long) would overflow the stack
+  expect(maxOf([], 1)).toBe(1);
 });
