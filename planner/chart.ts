@@ -1,23 +1,57 @@
-import type { SimulationResult } from './simulate';
+import { maxOf } from '../common/statistics';
+import type { PolicyReport } from './report';
+import type { SimulationResult, TimelinePoint } from './simulate';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** At most this many points per line, so any horizon renders (a day at 1-minute periods is 1,440). */
+export const MAX_POINTS = 720;
+
 /**
- * A self-contained SVG timeline like the CloudWatch graphs in the reference blog: backlog
- * (left axis), instances in service (right axis) and completions per period (bars) for each
- * policy, on one time axis. No scripts, no external assets.
+ * Fewer points for a long timeline: each bucket keeps its largest backlog, instance counts and
+ * completions, so peaks are never averaged away.
  */
-export function timelineSvg(title: string, results: readonly SimulationResult[], width = 960, height = 420): string {
-  const pad = { left: 60, right: 60, top: 40, bottom: 70 };
+export function downsample(points: readonly TimelinePoint[], max = MAX_POINTS): TimelinePoint[] {
+  if (points.length <= max) return [...points];
+  const size = Math.ceil(points.length / max);
+  const out: TimelinePoint[] = [];
+  for (let i = 0; i < points.length; i += size) {
+    const bucket = points.slice(i, i + size);
+    const last = bucket[bucket.length - 1];
+    out.push({
+      ...last,
+      backlog: maxOf(bucket.map((p) => p.backlog), 0),
+      runningInstances: maxOf(bucket.map((p) => p.runningInstances), 0),
+      startingInstances: maxOf(bucket.map((p) => p.startingInstances), 0),
+      desiredCapacity: maxOf(bucket.map((p) => p.desiredCapacity), 0),
+      completions: bucket.reduce((n, p) => n + p.completions, 0),
+    });
+  }
+  return out;
+}
+
+/**
+ * A self-contained SVG timeline like the CloudWatch graphs in the reference blog: backlog (left
+ * axis; solid), instances in service (right axis; dashed), instances billed (in service plus
+ * starting; dotted) and the desired capacity (thin), and completions per period on one shared
+ * scale (bars), for each policy on one time axis; each policy's cost and p95 next to its name.
+ * Downsampled, so any horizon renders; no scripts, no external assets.
+ */
+export function timelineSvg(title: string, results: readonly SimulationResult[], reports: readonly PolicyReport[] = [], width = 960, height = 440): string {
+  const pad = { left: 60, right: 60, top: 40, bottom: 90 };
   const w = width - pad.left - pad.right;
   const h = height - pad.top - pad.bottom;
-  const tMax = Math.max(...results.flatMap((r) => r.timeline.map((p) => p.t)), 1);
-  const backlogMax = Math.max(1, ...results.flatMap((r) => r.timeline.map((p) => p.backlog)));
-  const instMax = Math.max(1, ...results.flatMap((r) => r.timeline.map((p) => p.runningInstances + p.startingInstances)));
+  const lines = results.map((r) => downsample(r.timeline));
+  const tMax = maxOf(lines.flatMap((l) => l.map((p) => p.t)), 1);
+  const backlogMax = Math.max(1, Math.ceil(maxOf(lines.flatMap((l) => l.map((p) => p.backlog)), 1)));
+  const instMax = Math.max(1, Math.ceil(maxOf(lines.flatMap((l) => l.map((p) => Math.max(p.runningInstances + p.startingInstances, p.desiredCapacity))), 1)));
+  const completionsMax = maxOf(lines.flatMap((l) => l.map((p) => p.completions)), 1);
   const x = (t: number) => pad.left + (t / tMax) * w;
   const yB = (v: number) => pad.top + h - (v / backlogMax) * h;
   const yI = (v: number) => pad.top + h - (v / instMax) * h;
+  const steps = (l: TimelinePoint[], value: (p: TimelinePoint) => number) =>
+    l.map((p, k) => `${x(k === 0 ? 0 : l[k - 1].t).toFixed(1)},${yI(value(p)).toFixed(1)} ${x(p.t).toFixed(1)},${yI(value(p)).toFixed(1)}`).join(' ');
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/><text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`);
@@ -25,34 +59,43 @@ export function timelineSvg(title: string, results: readonly SimulationResult[],
   parts.push(`<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${pad.top + h}" stroke="#333"/><line x1="${pad.left + w}" y1="${pad.top}" x2="${pad.left + w}" y2="${pad.top + h}" stroke="#333"/>`);
   for (let i = 0; i <= 4; i++) {
     const t = (tMax * i) / 4;
-    parts.push(`<text x="${x(t)}" y="${pad.top + h + 16}" text-anchor="middle">${(t / 60).toFixed(0)} min</text>`);
-    parts.push(`<text x="${pad.left - 6}" y="${yB((backlogMax * i) / 4) + 4}" text-anchor="end">${Math.round((backlogMax * i) / 4)}</text>`);
-    parts.push(`<text x="${pad.left + w + 6}" y="${yI((instMax * i) / 4) + 4}">${((instMax * i) / 4).toFixed(1).replace(/\.0$/, '')}</text>`);
+    parts.push(`<text x="${x(t)}" y="${pad.top + h + 16}" text-anchor="middle">${t >= 7200 ? `${(t / 3600).toFixed(1)} h` : `${(t / 60).toFixed(0)} min`}</text>`);
   }
+  // Integer ticks on both count axes: a backlog or an instance count is never 2.5.
+  for (const v of integerTicks(backlogMax, 4)) parts.push(`<text x="${pad.left - 6}" y="${yB(v) + 4}" text-anchor="end">${v}</text>`);
+  for (const v of integerTicks(instMax, 5)) parts.push(`<text x="${pad.left + w + 6}" y="${yI(v) + 4}">${v}</text>`);
   parts.push(`<text x="16" y="${pad.top + h / 2}" transform="rotate(-90 16 ${pad.top + h / 2})" text-anchor="middle">backlog (requests, solid)</text>`);
-  parts.push(`<text x="${width - 14}" y="${pad.top + h / 2}" transform="rotate(90 ${width - 14} ${pad.top + h / 2})" text-anchor="middle">instances (dashed)</text>`);
+  parts.push(`<text x="${width - 14}" y="${pad.top + h / 2}" transform="rotate(90 ${width - 14} ${pad.top + h / 2})" text-anchor="middle">instances</text>`);
   // Drawn last-to-first so the first policy (the synthesized one) lies on top where lines overlap.
-  [...results.entries()].reverse().forEach(([i, r]) => {
+  [...lines.entries()].reverse().forEach(([i, l]) => {
     const color = COLORS[i % COLORS.length];
     const stroke = i === 0 ? 3 : 2;
-    const backlog = r.timeline.map((p) => `${x(p.t).toFixed(1)},${yB(p.backlog).toFixed(1)}`).join(' ');
-    const inst = r.timeline.map((p, k) => {
-      const prev = k === 0 ? p : r.timeline[k - 1];
-      return `${x(prev.t).toFixed(1)},${yI(p.runningInstances).toFixed(1)} ${x(p.t).toFixed(1)},${yI(p.runningInstances).toFixed(1)}`;
-    }).join(' ');
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${stroke}" points="${backlog}"/>`);
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${stroke}" stroke-dasharray="6 4" points="${inst}"/>`);
-    const completionsMax = Math.max(1, ...r.timeline.map((p) => p.completions));
-    for (const p of r.timeline) {
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${stroke}" points="${l.map((p) => `${x(p.t).toFixed(1)},${yB(p.backlog).toFixed(1)}`).join(' ')}"/>`);
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${stroke}" stroke-dasharray="6 4" points="${steps(l, (p) => p.runningInstances)}"/>`);
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="2 3" points="${steps(l, (p) => p.runningInstances + p.startingInstances)}"/>`);
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="0.8" opacity="0.7" points="${steps(l, (p) => p.desiredCapacity)}"/>`);
+    for (const p of l) {
       if (p.completions === 0) continue;
       const barH = (p.completions / completionsMax) * (h / 6);
       parts.push(`<rect x="${(x(p.t) - 1).toFixed(1)}" y="${(pad.top + h - barH).toFixed(1)}" width="2" height="${barH.toFixed(1)}" fill="${color}" opacity="0.35"/>`);
     }
-    parts.push(`<rect x="${pad.left + i * 300}" y="${height - 28}" width="14" height="4" fill="${color}"/><text x="${pad.left + i * 300 + 20}" y="${height - 22}">${esc(r.policy.name)}</text>`);
+    const r = reports[i];
+    const p95 = r?.latencySeconds.p95;
+    const label = r ? `${results[i].policy.name}: $${r.costUsd.toFixed(2)}, p95 ${p95 === undefined ? '—' : Number.isFinite(p95) ? `${(p95 / 60).toFixed(1)} min` : '∞'}` : results[i].policy.name;
+    parts.push(`<rect x="${pad.left + i * 300}" y="${height - 46}" width="14" height="4" fill="${color}"/><text x="${pad.left + i * 300 + 20}" y="${height - 40}">${esc(label)}</text>`);
   });
-  parts.push(`<text x="${pad.left}" y="${height - 6}" fill="#555">bars: completions per minute (scaled per policy)</text>`);
+  parts.push(`<text x="${pad.left}" y="${height - 20}" fill="#555">solid: backlog · dashed: instances in service · dotted: billed (incl. starting) · thin: desired</text>`);
+  parts.push(`<text x="${pad.left}" y="${height - 6}" fill="#555">bars: completions per period, one scale for all policies (max ${completionsMax})</text>`);
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** 0, step, 2·step, … up to `max`: at most `count` + 1 distinct whole numbers. */
+export function integerTicks(max: number, count: number): number[] {
+  const step = Math.max(1, Math.ceil(max / count));
+  const ticks: number[] = [];
+  for (let v = 0; v <= max; v += step) ticks.push(v);
+  return ticks;
 }
 
 /** A self-contained HTML page: the table and the chart. */

@@ -3,9 +3,9 @@ import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { stackName } from '../lib/summarizer-app';
 import { reportHtml, timelineSvg } from './chart';
-import { arrivalTimes, loadAssumptions, loadScenario } from './inputs';
+import { arrivalTimes, loadAssumptions, loadScenario, serviceTimes } from './inputs';
 import { alwaysOnPolicy, blogPolicy, readPolicyFromTemplate, ScalingPolicy } from './policy';
-import { reportTable, summarize } from './report';
+import { PolicyReport, reportJson, reportTable, summarize } from './report';
 import { simulate } from './simulate';
 import { contextFlags, DEFAULT_GRID, frontier, sweep } from './sweep';
 
@@ -25,6 +25,8 @@ interface PlanOptions {
   seed: number;
   compare?: boolean;
   sweep?: boolean;
+  json?: boolean;
+  phases: number;
   out: string;
 }
 
@@ -39,6 +41,8 @@ export function planProgram(write: (text: string) => void): Command {
     .option('--seed <n>', 'random seed (same seed, same run)', int, 42)
     .option('--compare', 'also run the blog policy (target tracking only, 5, 120/120) and an always-on endpoint')
     .option('--sweep', 'vary target value, cooldowns and max capacity; print the cost vs p95 frontier')
+    .option('--json', 'print one JSON object (scenario, bounds, policies) and nothing else')
+    .option('--phases <n>', 'also run the synthesized policy with the traffic starting at n evenly spaced seconds of the minute, and report the spread', int, 6)
     .option('--out <dir>', 'where to write the chart', path.join(ROOT, 'plan-output'))
     .configureOutput({ writeOut: write, writeErr: write })
     .action((options: PlanOptions) => {
@@ -47,12 +51,23 @@ export function planProgram(write: (text: string) => void): Command {
       const assumptions = loadAssumptions(options.assumptions);
       const deployed = readPolicyFromTemplate(templateFile);
       const arrivals = arrivalTimes(scenario, options.seed);
-      write(`Scenario ${scenario.name}: ${arrivals.length} requests over ${(scenario.horizonSeconds / 3600).toFixed(1)} h. ${scenario.description ?? ''}\n`);
-      write(`Policy from ${path.relative(process.cwd(), templateFile)}: ${describe(deployed)}\n\n`);
+      // One service time per request, shared by every policy (common random numbers).
+      const service = serviceTimes(arrivals.length, assumptions, options.seed);
+      const say = options.json ? () => undefined : write;
+      say(`Scenario ${scenario.name}: ${arrivals.length} requests over ${(scenario.horizonSeconds / 3600).toFixed(1)} h. ${scenario.description ?? ''}\n`);
+      say(`Policy from ${path.relative(process.cwd(), templateFile)}: ${describe(deployed)}\n\n`);
 
       if (options.sweep) {
-        const points = sweep(deployed, DEFAULT_GRID, arrivals, assumptions, scenario.horizonSeconds, options.seed);
+        const points = sweep(deployed, DEFAULT_GRID, arrivals, service, assumptions, scenario.horizonSeconds);
         const best = frontier(points);
+        if (options.json) {
+          write(reportJson(scenario.name, best.map((p) => p.report)));
+          return;
+        }
+        if (best.length === 0) {
+          write(`Swept ${points.length} settings; none finished every request within the horizon, so there is no frontier. Raise maxCapacity or the horizon, or check the scenario.\n`);
+          return;
+        }
         write(`Swept ${points.length} settings; ${best.length} on the cost vs p95 frontier (cheapest first):\n\n`);
         write(reportTable(best.map((p) => p.report)));
         write('\nTo deploy one of them:\n');
@@ -61,12 +76,18 @@ export function planProgram(write: (text: string) => void): Command {
       }
 
       const policies: ScalingPolicy[] = options.compare ? [deployed, blogPolicy(deployed), alwaysOnPolicy(deployed)] : [deployed];
-      const results = policies.map((p) => simulate(p, arrivals, assumptions, scenario.horizonSeconds, options.seed));
-      const table = reportTable(results.map((r) => summarize(r, assumptions)));
+      const results = policies.map((p) => simulate(p, arrivals, service, assumptions, scenario.horizonSeconds));
+      const reports = results.map((r) => summarize(r, assumptions, service));
+      if (options.json) {
+        write(reportJson(scenario.name, reports));
+        return;
+      }
+      const table = reportTable(reports);
       write(table);
+      if (options.phases > 1) write(`\n${phaseSpread(deployed, scenario, options, assumptions)}`);
       fs.mkdirSync(options.out, { recursive: true });
       const title = `${scenario.name}: ${policies.map((p) => p.name).join(' vs ')}`;
-      const svg = timelineSvg(title, results);
+      const svg = timelineSvg(title, results, reports);
       const base = path.join(options.out, `${scenario.name}${options.compare ? '-compare' : ''}`);
       fs.writeFileSync(`${base}.svg`, svg);
       fs.writeFileSync(`${base}.html`, reportHtml(title, table, svg));
@@ -74,8 +95,25 @@ export function planProgram(write: (text: string) => void): Command {
     });
 }
 
+/** The same traffic starting at other seconds of the minute: how much the alarms' timing moves the result. */
+function phaseSpread(policy: ScalingPolicy, scenario: ReturnType<typeof loadScenario>, options: PlanOptions, assumptions: ReturnType<typeof loadAssumptions>): string {
+  const reports: PolicyReport[] = [];
+  for (let k = 0; k < options.phases; k++) {
+    const phase = Math.floor((60 * k) / options.phases);
+    const arrivals = arrivalTimes(scenario, options.seed, phase);
+    const service = serviceTimes(arrivals.length, assumptions, options.seed);
+    reports.push(summarize(simulate(policy, arrivals, service, assumptions, scenario.horizonSeconds + phase), assumptions, service));
+  }
+  const range = (pick: (r: PolicyReport) => number | undefined, unit: (v: number) => string) => {
+    const values = reports.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return values.length === 0 ? '—' : `${unit(Math.min(...values))}–${unit(Math.max(...values))}`;
+  };
+  const s = (v: number) => `${v.toFixed(0)} s`;
+  return `Traffic starting at ${options.phases} different seconds of the minute (${policy.name}): first scale-out ${range((r) => r.firstScaleOutSeconds, s)}, p95 ${range((r) => r.latencySeconds.p95, s)}, cost ${range((r) => r.costUsd, (v) => `$${v.toFixed(2)}`)}\n`;
+}
+
 function describe(p: ScalingPolicy): string {
-  const parts = [`${p.instanceType}, ${p.minCapacity}-${p.maxCapacity} instances × ${p.concurrencyPerInstance} concurrent`];
+  const parts = [`${p.instanceType}, ${p.minCapacity}-${p.maxCapacity} instances × ${p.concurrencyPerInstance} concurrent, ${p.workersPerInstance} model-server worker${p.workersPerInstance === 1 ? '' : 's'}`];
   if (p.targetTracking) parts.push(`target tracking ${p.targetTracking.targetValue} (cooldowns out ${p.targetTracking.scaleOutCooldownSeconds} s / in ${p.targetTracking.scaleInCooldownSeconds} s)`);
   if (p.stepScaling) {
     const a = p.stepScaling.alarm;

@@ -1,11 +1,13 @@
 import * as fs from 'fs';
-import { seededRandom } from './random';
+import { lognormalSampler, seededRandom } from './random';
 
 /** A traffic scenario: bursts of arrivals over a horizon. */
 export interface Scenario {
   readonly name: string;
   readonly description?: string;
   readonly horizonSeconds: number;
+  /** Seconds every arrival is shifted by (0-59: where in the minute the traffic starts). */
+  readonly phaseSeconds?: number;
   readonly arrivals: ReadonlyArray<{
     readonly startSeconds: number;
     readonly endSeconds: number;
@@ -29,6 +31,31 @@ export interface ServiceAssumptions {
   readonly requestTtlSeconds: number;
   /** CloudWatch invokes a step policy again at each evaluation while its alarm stays in ALARM. */
   readonly stepPolicyReinvokedWhileInAlarm: boolean;
+  /**
+   * ⚠ Seconds from the end of a metric period until its datapoint reaches the alarm (publication
+   * plus evaluation). AWS documents neither; 60 s is a conservative guess.
+   */
+  readonly metricDelaySeconds: number;
+  /**
+   * ⚠ SageMaker refuses a capacity change while the endpoint is still updating from the last one
+   * (an instance starting): "the endpoint is being updated" errors are reported for
+   * UpdateEndpointWeightsAndCapacities during an update. The action is retried at the next
+   * evaluation.
+   */
+  readonly updateBlocksScaling: boolean;
+  /**
+   * ⚠ Service time from document length, matching the model handler's map-reduce
+   * (model/code/inference.py): tokens per request (lognormal) → windows → passes × seconds per
+   * window. Absent: `serviceSecondsPerRequest` is used as it is.
+   */
+  readonly serviceFromTokens?: {
+    readonly tokensPerRequest: { readonly median: number; readonly p95: number };
+    readonly windowTokens: number;
+    readonly overlapTokens: number;
+    /** Tokens of each window summary, for the reduce passes. */
+    readonly summaryTokens: number;
+    readonly secondsPerWindow: number;
+  };
 }
 
 export const DEFAULT_ASSUMPTIONS: Omit<ServiceAssumptions, 'instanceStartupSeconds' | 'serviceSecondsPerRequest' | 'hourlyPriceUsd'> = {
@@ -36,6 +63,8 @@ export const DEFAULT_ASSUMPTIONS: Omit<ServiceAssumptions, 'instanceStartupSecon
   targetTrackingAlarms: { scaleOutDatapoints: 3, scaleInDatapoints: 15, scaleInThresholdFraction: 0.9 },
   requestTtlSeconds: 21600,
   stepPolicyReinvokedWhileInAlarm: true,
+  metricDelaySeconds: 60,
+  updateBlocksScaling: true,
 };
 
 function fail(file: string, message: string): never {
@@ -78,11 +107,63 @@ export function loadAssumptions(file: string): ServiceAssumptions {
   if (!(Number.isInteger(t?.scaleOutDatapoints) && t.scaleOutDatapoints > 0 && Number.isInteger(t.scaleInDatapoints) && t.scaleInDatapoints > 0 && t.scaleInThresholdFraction > 0 && t.scaleInThresholdFraction <= 1)) {
     fail(file, '"targetTrackingAlarms" needs whole scaleOutDatapoints and scaleInDatapoints > 0 and 0 < scaleInThresholdFraction <= 1');
   }
+  if (!(typeof a.metricDelaySeconds === 'number' && a.metricDelaySeconds >= 0)) fail(file, `"metricDelaySeconds" must be a number >= 0, got ${JSON.stringify(a.metricDelaySeconds)}`);
+  if (typeof a.updateBlocksScaling !== 'boolean') fail(file, `"updateBlocksScaling" must be true or false, got ${JSON.stringify(a.updateBlocksScaling)}`);
+  const m = a.serviceFromTokens;
+  if (m !== undefined) {
+    const whole = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+    if (!(positive(m.tokensPerRequest?.median) && m.tokensPerRequest.p95 >= m.tokensPerRequest.median && whole(m.windowTokens) && whole(m.summaryTokens) && positive(m.secondsPerWindow))) {
+      fail(file, '"serviceFromTokens" needs tokensPerRequest {median, p95 >= median}, whole windowTokens and summaryTokens > 0 and secondsPerWindow > 0');
+    }
+    if (!(Number.isInteger(m.overlapTokens) && m.overlapTokens >= 0 && m.overlapTokens * 2 < m.windowTokens - 1)) {
+      fail(file, `"serviceFromTokens.overlapTokens" must be a whole number below half the window (as the model handler requires), got ${m.overlapTokens}`);
+    }
+    if (m.summaryTokens * 2 > m.windowTokens - 1) fail(file, '"serviceFromTokens.summaryTokens" must be at most half the window, or the reduce passes never shrink the text');
+  }
   return a;
 }
 
-/** Arrival times in seconds, sorted; `poisson` bursts use the seeded generator. */
-export function arrivalTimes(scenario: Scenario, seed: number): number[] {
+/**
+ * Generation passes the model handler makes for a document of `tokens` tokens: its windows, then
+ * reduce passes over the joined window summaries until they fit one window, then the final one.
+ */
+export function passesFor(tokens: number, windowTokens: number, overlapTokens: number, summaryTokens: number): number {
+  const limit = windowTokens - 1;
+  const windows = (n: number) => (n <= limit ? 1 : Math.ceil((n - overlapTokens) / (limit - overlapTokens)));
+  let passes = windows(tokens);
+  if (passes === 1) return 1;
+  let joined = passes * summaryTokens;
+  while (joined > limit) {
+    const w = windows(joined);
+    passes += w;
+    joined = w * summaryTokens;
+  }
+  return passes + 1;
+}
+
+/**
+ * Each request's service time, drawn once from its own seed (common random numbers): the same
+ * request takes the same time whichever policy serves it.
+ */
+export function serviceTimes(count: number, assumptions: ServiceAssumptions, seed: number): Float64Array {
+  const random = seededRandom(seed ^ 0x5bd1e995);
+  const out = new Float64Array(count);
+  const model = assumptions.serviceFromTokens;
+  if (model) {
+    const tokens = lognormalSampler(model.tokensPerRequest.median, model.tokensPerRequest.p95, random);
+    for (let i = 0; i < count; i++) out[i] = passesFor(Math.round(tokens()), model.windowTokens, model.overlapTokens, model.summaryTokens) * model.secondsPerWindow;
+  } else {
+    const sample = lognormalSampler(assumptions.serviceSecondsPerRequest.median, assumptions.serviceSecondsPerRequest.p95, random);
+    for (let i = 0; i < count; i++) out[i] = sample();
+  }
+  return out;
+}
+
+/**
+ * Arrival times in seconds, sorted; `poisson` bursts use the seeded generator. `phaseSeconds`
+ * shifts every arrival (the second of the minute a burst starts at changes when the alarms see it).
+ */
+export function arrivalTimes(scenario: Scenario, seed: number, phaseSeconds = scenario.phaseSeconds ?? 0): number[] {
   const random = seededRandom(seed ^ 0x9e3779b9);
   const times: number[] = [];
   for (const a of scenario.arrivals) {
@@ -92,5 +173,5 @@ export function arrivalTimes(scenario: Scenario, seed: number): number[] {
       else times.push(a.count === 1 ? a.startSeconds : a.startSeconds + (span * i) / (a.count - 1 || 1));
     }
   }
-  return times.sort((x, y) => x - y);
+  return times.sort((x, y) => x - y).map((x) => x + phaseSeconds);
 }

@@ -6,8 +6,13 @@ export interface ScalingPolicy {
   readonly instanceType: string;
   readonly minCapacity: number;
   readonly maxCapacity: number;
-  /** Requests one instance works on at a time (MaxConcurrentInvocationsPerInstance). */
+  /** Requests SageMaker sends one instance at a time (MaxConcurrentInvocationsPerInstance). */
   readonly concurrencyPerInstance: number;
+  /**
+   * Requests one instance's model server works on at once (SAGEMAKER_MODEL_SERVER_WORKERS; unset,
+   * the model server starts one worker per GPU: 1 on the single-GPU types this app uses).
+   */
+  readonly workersPerInstance: number;
   readonly invocationTimeoutSeconds: number;
   readonly targetTracking?: { readonly targetValue: number; readonly scaleInCooldownSeconds: number; readonly scaleOutCooldownSeconds: number };
   readonly stepScaling?: {
@@ -47,6 +52,8 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
 
   const [, target] = only(ofType('AWS::ApplicationAutoScaling::ScalableTarget'), 'scalable target', file);
   const [, config] = only(ofType('AWS::SageMaker::EndpointConfig'), 'endpoint config', file);
+  const [, model] = only(ofType('AWS::SageMaker::Model'), 'model', file);
+  const workers = Number(model.Properties?.PrimaryContainer?.Environment?.SAGEMAKER_MODEL_SERVER_WORKERS ?? 1);
   const variant = config.Properties!.ProductionVariants[0];
   const policies = ofType('AWS::ApplicationAutoScaling::ScalingPolicy');
 
@@ -81,6 +88,7 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
     minCapacity: target.Properties!.MinCapacity,
     maxCapacity: target.Properties!.MaxCapacity,
     concurrencyPerInstance: config.Properties!.AsyncInferenceConfig?.ClientConfig?.MaxConcurrentInvocationsPerInstance ?? 1,
+    workersPerInstance: Number.isInteger(workers) && workers > 0 ? workers : 1,
     invocationTimeoutSeconds: timeout,
     targetTracking: tracking && {
       targetValue: tracking.TargetValue,
@@ -91,18 +99,25 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
   };
 }
 
-/** The reference blog's policy: target tracking only, target 5, cooldowns 120/120, same capacity range. */
+/**
+ * The reference blog's policy, pinned to the blog's own values whatever ours are: 0-5 instances,
+ * concurrency 2 with the model server's default single worker, target tracking only (target 5,
+ * cooldowns 120/120), no wake-from-zero step.
+ */
 export function blogPolicy(base: ScalingPolicy): ScalingPolicy {
   return {
-    ...base,
-    name: 'blog (target tracking only)',
+    name: 'blog',
+    instanceType: base.instanceType,
+    invocationTimeoutSeconds: base.invocationTimeoutSeconds,
+    minCapacity: 0,
+    maxCapacity: 5,
+    concurrencyPerInstance: 2,
+    workersPerInstance: 1,
     targetTracking: { targetValue: 5, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 120 },
-    stepScaling: undefined,
-    fixedInstances: undefined,
   };
 }
 
 /** An endpoint that never scales: `maxCapacity` instances all the time. */
 export function alwaysOnPolicy(base: ScalingPolicy): ScalingPolicy {
-  return { ...base, name: `always on (${base.maxCapacity} instances)`, targetTracking: undefined, stepScaling: undefined, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
+  return { ...base, name: 'always-on', targetTracking: undefined, stepScaling: undefined, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
 }

@@ -1,30 +1,70 @@
 import { percentile } from '../common/statistics';
 import type { ServiceAssumptions } from './inputs';
+import { MinHeap } from './heap';
+import type { ScalingPolicy } from './policy';
 import type { SimulationResult } from './simulate';
+
+/**
+ * What no policy can beat, from the requests alone: every request's service time (common random
+ * numbers) whether or not a policy got to serve it, so the bound never shrinks when requests
+ * expire.
+ */
+export interface Bounds {
+  /** Instance-minutes the work needs: total service ÷ workers per instance, plus one cold start. */
+  readonly instanceMinutes: number;
+  /**
+   * Seconds from the last arrival to the last result if `maxCapacity` instances came into service
+   * one cold start after the first arrival and took requests in order (FIFO list scheduling).
+   */
+  readonly idealDrainSeconds: number;
+}
+
+export function bounds(policy: ScalingPolicy, arrivals: readonly number[], serviceSeconds: ArrayLike<number>, assumptions: ServiceAssumptions): Bounds {
+  const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
+  let work = 0;
+  for (let i = 0; i < arrivals.length; i++) work += Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
+  const coldStart = policy.fixedInstances ? 0 : assumptions.instanceStartupSeconds;
+  const slots = new MinHeap<number>((a, b) => a < b);
+  const opensAt = (arrivals[0] ?? 0) + coldStart;
+  for (let i = 0; i < policy.maxCapacity * workers; i++) slots.push(opensAt);
+  let lastResult = 0;
+  for (let i = 0; i < arrivals.length; i++) {
+    const free = slots.pop()!;
+    const end = Math.max(free, arrivals[i]) + Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
+    lastResult = Math.max(lastResult, end);
+    slots.push(end);
+  }
+  return {
+    instanceMinutes: (work / workers + coldStart) / 60,
+    idealDrainSeconds: Math.max(0, lastResult - (arrivals[arrivals.length - 1] ?? 0)),
+  };
+}
 
 export interface PolicyReport {
   readonly policy: string;
   readonly requests: number;
   /** Seconds from the first arrival to the first scale-out decision. */
   readonly firstScaleOutSeconds?: number;
+  /** Seconds from the first arrival until an instance was in service. */
+  readonly firstInServiceSeconds?: number;
   /** Seconds from the first arrival to the first result. */
   readonly firstResultSeconds?: number;
+  /** Over every request: one that expired, timed out or never finished counts as infinitely late. */
   readonly latencySeconds: { readonly p50?: number; readonly p95?: number; readonly p99?: number };
-  /** Seconds from the last arrival to the last result. */
+  /** Seconds from the last arrival to the last result; undefined while any request is unfinished. */
   readonly drainSeconds?: number;
   readonly instanceMinutes: number;
   readonly costUsd: number;
-  /** Total work ÷ (max instances × concurrency), plus one cold start: no policy finishes sooner. */
-  readonly lowerBoundSeconds: number;
-  /** First arrival → last result, divided by the lower bound (1 is ideal). */
-  readonly ratioToLowerBound?: number;
+  readonly bounds: Bounds;
+  /** instanceMinutes ÷ the instance-minutes bound (1 is the physical limit). */
+  readonly ratioToBound: number;
   readonly completed: number;
   readonly expired: number;
   readonly timedOut: number;
   readonly unfinished: number;
 }
 
-export function summarize(result: SimulationResult, assumptions: ServiceAssumptions): PolicyReport {
+export function summarize(result: SimulationResult, assumptions: ServiceAssumptions, serviceSeconds: ArrayLike<number>): PolicyReport {
   const { policy, arrivals } = result;
   const first = arrivals[0] ?? 0;
   const last = arrivals[arrivals.length - 1] ?? 0;
@@ -32,19 +72,23 @@ export function summarize(result: SimulationResult, assumptions: ServiceAssumpti
   if (price === undefined) {
     throw new Error(`no hourly price for ${policy.instanceType} in the service assumptions (hourlyPriceUsd); add one`);
   }
-  const lowerBoundSeconds = result.workSeconds / (policy.maxCapacity * policy.concurrencyPerInstance) + (policy.fixedInstances ? 0 : assumptions.instanceStartupSeconds);
-  const makespan = result.lastResultAt === undefined ? undefined : result.lastResultAt - first;
+  const lost = result.expired + result.timedOut + result.unfinished;
+  const all = lost === 0 ? result.latencies : result.latencies.concat(new Array<number>(lost).fill(Infinity));
+  const since = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, at - first));
+  const b = bounds(policy, arrivals, serviceSeconds, assumptions);
+  const instanceMinutes = result.instanceSeconds / 60;
   return {
     policy: policy.name,
     requests: arrivals.length,
-    firstScaleOutSeconds: result.firstScaleOutAt === undefined ? undefined : result.firstScaleOutAt - first,
-    firstResultSeconds: result.firstResultAt === undefined ? undefined : result.firstResultAt - first,
-    latencySeconds: { p50: percentile(result.latencies, 50), p95: percentile(result.latencies, 95), p99: percentile(result.latencies, 99) },
-    drainSeconds: result.lastResultAt === undefined ? undefined : Math.max(0, result.lastResultAt - last),
-    instanceMinutes: result.instanceSeconds / 60,
+    firstScaleOutSeconds: since(result.firstScaleOutAt),
+    firstInServiceSeconds: since(result.firstInServiceAt),
+    firstResultSeconds: since(result.firstResultAt),
+    latencySeconds: { p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99) },
+    drainSeconds: lost > 0 || result.lastResultAt === undefined ? undefined : Math.max(0, result.lastResultAt - last),
+    instanceMinutes,
     costUsd: (result.instanceSeconds / 3600) * price,
-    lowerBoundSeconds,
-    ratioToLowerBound: makespan === undefined || result.unfinished + result.expired > 0 ? undefined : makespan / lowerBoundSeconds,
+    bounds: b,
+    ratioToBound: instanceMinutes / b.instanceMinutes,
     completed: result.completed,
     expired: result.expired,
     timedOut: result.timedOut,
@@ -52,28 +96,58 @@ export function summarize(result: SimulationResult, assumptions: ServiceAssumpti
   };
 }
 
-const minutes = (s: number | undefined) => (s === undefined ? '—' : s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
+const seconds = (s: number | undefined) => (s === undefined ? '—' : !Number.isFinite(s) ? '∞' : s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
 
 /** A Markdown table (renders in a terminal and in the README alike). */
 export function reportTable(reports: readonly PolicyReport[]): string {
   const rows = [
-    ['Policy', 'First scale-out', 'First result', 'p50', 'p95', 'p99', 'Drain', 'Instance-min', 'Cost', 'Lower bound', 'Ratio', 'Expired / unfinished'],
+    ['Policy', 'First scale-out', 'In service', 'p50', 'p95', 'Drain (ideal)', 'Instance-min (bound)', 'Ratio', 'Cost', 'Expired / unfinished'],
     ...reports.map((r) => [
       r.policy,
-      minutes(r.firstScaleOutSeconds),
-      minutes(r.firstResultSeconds),
-      minutes(r.latencySeconds.p50),
-      minutes(r.latencySeconds.p95),
-      minutes(r.latencySeconds.p99),
-      minutes(r.drainSeconds),
-      r.instanceMinutes.toFixed(0),
+      seconds(r.firstScaleOutSeconds),
+      seconds(r.firstInServiceSeconds),
+      seconds(r.latencySeconds.p50),
+      seconds(r.latencySeconds.p95),
+      `${seconds(r.drainSeconds)} (${seconds(r.bounds.idealDrainSeconds)})`,
+      `${r.instanceMinutes.toFixed(0)} (${r.bounds.instanceMinutes.toFixed(0)})`,
+      r.ratioToBound.toFixed(2),
       `$${r.costUsd.toFixed(2)}`,
-      minutes(r.lowerBoundSeconds),
-      r.ratioToLowerBound === undefined ? '—' : r.ratioToLowerBound.toFixed(2),
       `${r.expired + r.timedOut} / ${r.unfinished}`,
     ]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
   return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n') + '\n';
+}
+
+/** JSON numbers: `null` where a figure does not exist (or is infinite: a request never finished). */
+const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : Math.round(v * 1000) / 1000);
+
+/** The machine-readable report `npm run plan -- --json` prints. */
+export function reportJson(scenario: string, reports: readonly PolicyReport[]): string {
+  const reference = reports[0];
+  return `${JSON.stringify(
+    {
+      scenario,
+      bounds: { instanceMinutes: num(reference?.bounds.instanceMinutes), idealDrainSeconds: num(reference?.bounds.idealDrainSeconds) },
+      policies: reports.map((r) => ({
+        name: r.policy,
+        instanceMinutes: num(r.instanceMinutes),
+        costUsd: num(r.costUsd),
+        p50Seconds: num(r.latencySeconds.p50),
+        p95Seconds: num(r.latencySeconds.p95),
+        drainSeconds: num(r.drainSeconds),
+        firstScaleOutSeconds: num(r.firstScaleOutSeconds),
+        firstInServiceSeconds: num(r.firstInServiceSeconds),
+        ratioToBound: num(r.ratioToBound),
+        requests: r.requests,
+        completed: r.completed,
+        expired: r.expired,
+        timedOut: r.timedOut,
+        unfinished: r.unfinished,
+      })),
+    },
+    null,
+    2,
+  )}\n`;
 }

@@ -1,7 +1,6 @@
 import { MinHeap } from './heap';
 import type { ServiceAssumptions } from './inputs';
 import type { ScalingPolicy } from './policy';
-import { lognormalSampler, seededRandom } from './random';
 
 /** One metric period of the run, as CloudWatch would have graphed it. */
 export interface TimelinePoint {
@@ -9,6 +8,7 @@ export interface TimelinePoint {
   /** Requests queued or in progress at the end of the period. */
   readonly backlog: number;
   readonly runningInstances: number;
+  /** Instances started (and billed) but not yet in service. */
   readonly startingInstances: number;
   readonly desiredCapacity: number;
   readonly completions: number;
@@ -17,6 +17,8 @@ export interface TimelinePoint {
   /** The period's HasBacklogWithoutCapacity datapoint (Average). */
   readonly hasBacklogWithoutCapacity: number;
 }
+
+export type DecisionSource = 'target-tracking' | 'step';
 
 export interface SimulationResult {
   readonly policy: ScalingPolicy;
@@ -31,6 +33,8 @@ export interface SimulationResult {
   /** Still queued or in progress at the horizon. */
   readonly unfinished: number;
   readonly firstScaleOutAt?: number;
+  /** When the first instance came into service (0 for an always-on endpoint). */
+  readonly firstInServiceAt?: number;
   readonly firstResultAt?: number;
   readonly lastResultAt?: number;
   readonly instanceSeconds: number;
@@ -40,7 +44,9 @@ export interface SimulationResult {
   readonly minDesired: number;
   readonly maxDesired: number;
   /** Scaling decisions (time, from, to, why), for tests and debugging. */
-  readonly decisions: Array<{ t: number; from: number; to: number; by: 'target-tracking' | 'step' }>;
+  readonly decisions: Array<{ t: number; from: number; to: number; by: DecisionSource }>;
+  /** Capacity changes refused because the endpoint was still updating from the previous one. */
+  readonly blocked: Array<{ t: number; to: number; by: DecisionSource }>;
 }
 
 const enum Kind {
@@ -57,38 +63,64 @@ interface Event {
 }
 
 interface Instance {
+  readonly id: number;
   readyAt: number;
-  busy: number;
-  /** Scaled in while busy: stops when its last request finishes. */
-  draining: boolean;
   startedAt: number;
   stoppedAt?: number;
+  /** Requests SageMaker has sent it (≤ concurrencyPerInstance): processing or waiting inside. */
+  accepted: number;
+  /** Requests its model-server workers are processing (≤ workersPerInstance). */
+  processing: number;
+  /** Requests sent to it that wait for a free worker (the model server's own queue). */
+  waiting: number[];
+  /** Scaled in while busy: stops when its last request finishes. */
+  draining: boolean;
 }
 
 /**
- * Discrete-event simulation of one policy against one arrival sequence. Events are request
- * arrivals and completions, instances becoming ready, and metric-period ticks at which
- * CloudWatch datapoints are formed and the scaling alarms evaluated.
+ * Discrete-event simulation of one policy against one arrival sequence, linear in requests and
+ * instances. Events are request arrivals and completions, instances becoming ready, and
+ * metric-period ticks at which CloudWatch datapoints are formed and the scaling alarms evaluated.
  *
- * Modelled as AWS documents it: a FIFO queue inside SageMaker; each running instance works on up
- * to `concurrencyPerInstance` requests; queue metrics are time-averaged per period;
- * `HasBacklogWithoutCapacity` is 1 while requests wait and no instance is in service; the step
- * alarm is evaluated exactly as synthesized (M of N datapoints against the threshold);
- * cooldowns gate each policy's next action; capacity stays within [min, max].
- * Assumed where AWS is silent (see ServiceAssumptions): target-tracking alarm shapes, that
+ * Modelled as AWS documents it: a FIFO queue inside SageMaker; each instance is sent up to
+ * `concurrencyPerInstance` requests (MaxConcurrentInvocationsPerInstance) and its model server
+ * works on `workersPerInstance` of them at once (the rest wait inside the instance); queue
+ * metrics are time-averaged per period; `HasBacklogWithoutCapacity` is 1 while requests wait and
+ * no instance is in service; the step alarm is evaluated exactly as synthesized (M of N
+ * datapoints against the threshold); target tracking's cooldowns follow the Application Auto
+ * Scaling rules (a larger scale-out proceeds during a scale-out cooldown; a scale-out ends a
+ * scale-in cooldown, not the reverse); capacity stays within [min, max].
+ * Assumed where AWS is silent (ServiceAssumptions, each overridable): target-tracking alarm
+ * shapes, the delay before a datapoint reaches its alarm, that a capacity change is refused
+ * while the endpoint is still updating from the last one (instances starting), that
  * backlog-per-instance divides by in-service instances (the backlog itself at zero), that target
  * tracking sizes to ceil(capacity × metric / target) (ceil(metric / target) from zero), and that
  * scale-in stops starting and idle instances first and lets busy ones finish.
+ *
+ * `serviceSeconds[i]` is request i's service time, the same whichever policy serves it (common
+ * random numbers: differences between policies are the policies', not the dice's).
  */
-export function simulate(policy: ScalingPolicy, arrivals: readonly number[], assumptions: ServiceAssumptions, horizonSeconds: number, seed: number): SimulationResult {
-  const random = seededRandom(seed);
-  const serviceTime = lognormalSampler(assumptions.serviceSecondsPerRequest.median, assumptions.serviceSecondsPerRequest.p95, random);
+export function simulate(
+  policy: ScalingPolicy,
+  arrivals: readonly number[],
+  serviceSeconds: ArrayLike<number>,
+  assumptions: ServiceAssumptions,
+  horizonSeconds: number,
+): SimulationResult {
   const period = assumptions.metricPeriodSeconds;
+  const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
   const events = new MinHeap<Event>((x, y) => x.t < y.t || (x.t === y.t && x.kind < y.kind));
   const instances: Instance[] = [];
+  /** Instances not stopped (in service, starting or draining); stopped ones are pruned. */
+  let live: Instance[] = [];
+  /** In-service, non-draining instances with room for another request. */
+  const available: Instance[] = [];
+  const inAvailable = new Set<number>();
   const queue: number[] = [];
   let head = 0;
   let inFlight = 0;
+  let inService = 0;
+  let starting = 0;
   let t = 0;
 
   const latencies: number[] = [];
@@ -96,10 +128,13 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
   let timedOut = 0;
   let expired = 0;
   let workSeconds = 0;
+  let instanceSeconds = 0;
   let firstScaleOutAt: number | undefined;
+  let firstInServiceAt: number | undefined;
   let firstResultAt: number | undefined;
   let lastResultAt: number | undefined;
   const decisions: SimulationResult['decisions'] = [];
+  const blocked: SimulationResult['blocked'] = [];
   const timeline: TimelinePoint[] = [];
   let completionsThisPeriod = 0;
 
@@ -107,61 +142,96 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
   let lastT = 0;
   let perInstanceIntegral = 0;
   let withoutCapacityIntegral = 0;
-  const running = () => instances.reduce((n, i) => n + (i.stoppedAt === undefined && !i.draining && i.readyAt <= t ? 1 : 0), 0);
-  const active = () => instances.filter((i) => i.stoppedAt === undefined && !i.draining);
   const accumulate = () => {
     const dt = t - lastT;
     if (dt > 0) {
       const backlog = queue.length - head + inFlight;
-      const inService = running();
       perInstanceIntegral += (inService > 0 ? backlog / inService : backlog) * dt;
       withoutCapacityIntegral += (queue.length - head > 0 && inService === 0 ? 1 : 0) * dt;
     }
     lastT = t;
   };
 
+  const stop = (instance: Instance) => {
+    instance.stoppedAt = t;
+    instanceSeconds += t - instance.startedAt;
+  };
+  const offer = (instance: Instance) => {
+    if (instance.stoppedAt === undefined && !instance.draining && instance.readyAt <= t && instance.accepted < policy.concurrencyPerInstance && !inAvailable.has(instance.id)) {
+      available.push(instance);
+      inAvailable.add(instance.id);
+    }
+  };
+
   let desired = policy.fixedInstances ?? policy.minCapacity;
   let minDesired = desired;
   let maxDesired = desired;
   const startInstance = (readyAt: number) => {
-    const index = instances.push({ readyAt, busy: 0, draining: false, startedAt: t }) - 1;
-    events.push({ t: readyAt, kind: Kind.Ready, a: index, b: 0 });
+    const instance: Instance = { id: instances.length, readyAt, startedAt: t, accepted: 0, processing: 0, waiting: [], draining: false };
+    instances.push(instance);
+    live.push(instance);
+    starting++;
+    events.push({ t: readyAt, kind: Kind.Ready, a: instance.id, b: 0 });
   };
   for (let i = 0; i < desired; i++) startInstance(policy.fixedInstances !== undefined ? 0 : assumptions.instanceStartupSeconds);
 
-  const setDesired = (to: number, by: 'target-tracking' | 'step') => {
+  /** The endpoint is updating while instances it was asked for are still starting. */
+  const updating = () => assumptions.updateBlocksScaling && starting > 0;
+
+  /** Applies a capacity change; false when refused (the endpoint is still updating). */
+  const setDesired = (to: number, by: DecisionSource): boolean => {
     const bounded = Math.min(policy.maxCapacity, Math.max(policy.minCapacity, to));
-    if (bounded === desired) return;
+    if (bounded === desired) return false;
+    if (updating()) {
+      blocked.push({ t, to: bounded, by });
+      return false;
+    }
     decisions.push({ t, from: desired, to: bounded, by });
     if (bounded > desired && firstScaleOutAt === undefined) firstScaleOutAt = t;
+    const current = live.filter((i) => !i.draining);
     desired = bounded;
     minDesired = Math.min(minDesired, desired);
     maxDesired = Math.max(maxDesired, desired);
-    const current = active();
     for (let i = current.length; i < desired; i++) startInstance(t + assumptions.instanceStartupSeconds);
-    // Scale in: instances still starting first, then idle ones, then busy ones (which drain).
+    // Scale in: instances still starting first (the furthest from ready first, so a scale-in never
+    // throws away a nearly finished cold start), then idle ones, then busy ones (which drain).
     const victims = current
-      .slice()
-      .sort((x, y) => Number(x.readyAt <= t) - Number(y.readyAt <= t) || x.busy - y.busy)
+      .sort((x, y) => Number(x.readyAt <= t) - Number(y.readyAt <= t) || (x.readyAt > t ? y.readyAt - x.readyAt : x.accepted - y.accepted))
       .slice(0, Math.max(0, current.length - desired));
     for (const v of victims) {
-      if (v.busy === 0) v.stoppedAt = t;
+      if (v.readyAt > t) starting--;
+      else inService--;
+      if (v.accepted === 0) stop(v);
       else v.draining = true;
     }
+    if (victims.length > 0) live = live.filter((i) => i.stoppedAt === undefined);
+    return true;
   };
 
+  const begin = (instance: Instance, request: number) => {
+    instance.processing++;
+    const service = serviceSeconds[request];
+    const runFor = Math.min(service, policy.invocationTimeoutSeconds);
+    workSeconds += runFor;
+    events.push({ t: t + runFor, kind: Kind.Done, a: instance.id, b: service > policy.invocationTimeoutSeconds ? -request - 1 : request });
+  };
   const dispatch = () => {
-    for (let index = 0; index < instances.length && head < queue.length; index++) {
-      const instance = instances[index];
-      if (instance.stoppedAt !== undefined || instance.draining || instance.readyAt > t) continue;
-      while (instance.busy < policy.concurrencyPerInstance && head < queue.length) {
-        const request = queue[head++];
-        const service = serviceTime();
-        const runFor = Math.min(service, policy.invocationTimeoutSeconds);
-        instance.busy++;
-        inFlight++;
-        workSeconds += runFor;
-        events.push({ t: t + runFor, kind: Kind.Done, a: index, b: service > policy.invocationTimeoutSeconds ? -request - 1 : request });
+    while (head < queue.length && available.length > 0) {
+      const instance = available[available.length - 1];
+      if (instance.stoppedAt !== undefined || instance.draining) {
+        // Scaled in while it had room: removed lazily, here, rather than searched for at scale-in.
+        available.pop();
+        inAvailable.delete(instance.id);
+        continue;
+      }
+      const request = queue[head++];
+      instance.accepted++;
+      inFlight++;
+      if (instance.processing < workers) begin(instance, request);
+      else instance.waiting.push(request);
+      if (instance.accepted >= policy.concurrencyPerInstance) {
+        available.pop();
+        inAvailable.delete(instance.id);
       }
     }
   };
@@ -169,11 +239,15 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
   arrivals.forEach((at, i) => events.push({ t: at, kind: Kind.Arrival, a: i, b: 0 }));
   for (let tick = period; tick <= horizonSeconds; tick += period) events.push({ t: tick, kind: Kind.Tick, a: 0, b: 0 });
 
+  // Datapoint histories; a datapoint for the period ending at τ reaches its alarm at τ + delay.
   const stepHistory: number[] = [];
   const trackingHistory: number[] = [];
+  const delayPeriods = Math.ceil(assumptions.metricDelaySeconds / period);
+  const arrived = (history: number[]) => history.slice(0, Math.max(0, history.length - delayPeriods));
   let stepInAlarm = false;
   let lastStepAction = -Infinity;
   let lastScaleOut = -Infinity;
+  let capacityAfterLastScaleOut = 0;
   let lastScaleIn = -Infinity;
   const breaches = (value: number, threshold: number, comparison: string) =>
     comparison === 'GreaterThanOrEqualToThreshold' ? value >= threshold : comparison === 'GreaterThanThreshold' ? value > threshold : comparison === 'LessThanThreshold' ? value < threshold : value <= threshold;
@@ -186,12 +260,20 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
         queue.push(event.a);
         dispatch();
         break;
-      case Kind.Ready:
+      case Kind.Ready: {
+        const instance = instances[event.a];
+        if (instance.stoppedAt !== undefined) break; // scaled in before it was ready
+        starting--;
+        inService++;
+        firstInServiceAt ??= t;
+        offer(instance);
         dispatch();
         break;
+      }
       case Kind.Done: {
         const instance = instances[event.a];
-        instance.busy--;
+        instance.processing--;
+        instance.accepted--;
         inFlight--;
         if (event.b < 0) timedOut++;
         else {
@@ -201,7 +283,13 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
           firstResultAt ??= t;
           lastResultAt = t;
         }
-        if (instance.draining && instance.busy === 0) instance.stoppedAt = t;
+        const next = instance.waiting.shift();
+        if (next !== undefined) begin(instance, next);
+        if (instance.draining && instance.accepted === 0) {
+          stop(instance);
+          live = live.filter((i) => i !== instance);
+        }
+        offer(instance);
         dispatch();
         break;
       }
@@ -211,6 +299,10 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
           head++;
           expired++;
         }
+        if (head > 65_536 && head * 2 > queue.length) {
+          queue.splice(0, head);
+          head = 0;
+        }
         const perInstanceAverage = perInstanceIntegral / period;
         const withoutCapacityAverage = withoutCapacityIntegral / period;
         perInstanceIntegral = withoutCapacityIntegral = 0;
@@ -219,47 +311,46 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
           const step = policy.stepScaling;
           if (step && t % step.alarm.periodSeconds === 0) {
             stepHistory.push(withoutCapacityAverage);
-            const window = stepHistory.slice(-step.alarm.evaluationPeriods);
+            const window = arrived(stepHistory).slice(-step.alarm.evaluationPeriods);
             const inAlarm = window.length >= step.alarm.datapointsToAlarm && window.filter((v) => breaches(v, step.alarm.threshold, step.alarm.comparison)).length >= step.alarm.datapointsToAlarm;
             const invoke = inAlarm && (!stepInAlarm || assumptions.stepPolicyReinvokedWhileInAlarm);
             stepInAlarm = inAlarm;
-            if (invoke && t - lastStepAction >= step.cooldownSeconds) {
-              lastStepAction = t;
-              setDesired(desired + step.adjustment, 'step');
-            }
+            if (invoke && t - lastStepAction >= step.cooldownSeconds && setDesired(desired + step.adjustment, 'step')) lastStepAction = t;
           }
           const tracking = policy.targetTracking;
           if (tracking) {
             const alarms = assumptions.targetTrackingAlarms;
             trackingHistory.push(perInstanceAverage);
-            const high = trackingHistory.slice(-alarms.scaleOutDatapoints);
-            const low = trackingHistory.slice(-alarms.scaleInDatapoints);
+            const seen = arrived(trackingHistory);
+            const high = seen.slice(-alarms.scaleOutDatapoints);
+            const low = seen.slice(-alarms.scaleInDatapoints);
+            const latest = seen[seen.length - 1] ?? 0;
             const wanted = (metric: number) => Math.ceil(desired === 0 ? metric / tracking.targetValue : (desired * metric) / tracking.targetValue);
-            if (high.length === alarms.scaleOutDatapoints && high.every((v) => v > tracking.targetValue) && t - lastScaleOut >= tracking.scaleOutCooldownSeconds) {
-              const to = wanted(perInstanceAverage);
-              if (to > desired) {
+            const inScaleOutCooldown = t - lastScaleOut < tracking.scaleOutCooldownSeconds;
+            if (high.length === alarms.scaleOutDatapoints && high.every((v) => v > tracking.targetValue)) {
+              const to = wanted(latest);
+              // During a scale-out cooldown only a larger scale-out proceeds.
+              if (to > desired && (!inScaleOutCooldown || to > capacityAfterLastScaleOut) && setDesired(to, 'target-tracking')) {
                 lastScaleOut = t;
-                setDesired(to, 'target-tracking');
+                capacityAfterLastScaleOut = desired;
+                lastScaleIn = -Infinity; // a scale-out ends a scale-in cooldown
               }
             } else if (
               low.length === alarms.scaleInDatapoints &&
               low.every((v) => v < tracking.targetValue * alarms.scaleInThresholdFraction) &&
               t - lastScaleIn >= tracking.scaleInCooldownSeconds &&
-              t - lastScaleOut >= tracking.scaleOutCooldownSeconds
+              !inScaleOutCooldown // …but a scale-in does not end a scale-out cooldown
             ) {
-              const to = wanted(perInstanceAverage);
-              if (to < desired) {
-                lastScaleIn = t;
-                setDesired(to, 'target-tracking');
-              }
+              const to = wanted(latest);
+              if (to < desired && setDesired(to, 'target-tracking')) lastScaleIn = t;
             }
           }
         }
         timeline.push({
           t,
           backlog: queue.length - head + inFlight,
-          runningInstances: running(),
-          startingInstances: instances.filter((i) => i.stoppedAt === undefined && !i.draining && i.readyAt > t).length,
+          runningInstances: inService,
+          startingInstances: starting,
           desiredCapacity: desired,
           completions: completionsThisPeriod,
           backlogPerInstance: perInstanceAverage,
@@ -272,7 +363,7 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
   }
 
   t = horizonSeconds;
-  const instanceSeconds = instances.reduce((s, i) => s + Math.max(0, (i.stoppedAt ?? horizonSeconds) - i.startedAt), 0);
+  for (const instance of live) if (instance.stoppedAt === undefined) instanceSeconds += Math.max(0, horizonSeconds - instance.startedAt);
   return {
     policy,
     arrivals,
@@ -282,6 +373,7 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
     expired,
     unfinished: arrivals.length - completed - timedOut - expired,
     firstScaleOutAt,
+    firstInServiceAt,
     firstResultAt,
     lastResultAt,
     instanceSeconds,
@@ -290,5 +382,6 @@ export function simulate(policy: ScalingPolicy, arrivals: readonly number[], ass
     minDesired,
     maxDesired,
     decisions,
+    blocked,
   };
 }

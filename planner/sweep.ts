@@ -26,7 +26,7 @@ export interface SweepPoint {
 }
 
 /** Runs every combination of the grid on the base policy, with the same arrivals and seed. */
-export function sweep(base: ScalingPolicy, grid: SweepGrid, arrivals: readonly number[], assumptions: ServiceAssumptions, horizon: number, seed: number): SweepPoint[] {
+export function sweep(base: ScalingPolicy, grid: SweepGrid, arrivals: readonly number[], serviceSeconds: ArrayLike<number>, assumptions: ServiceAssumptions, horizon: number): SweepPoint[] {
   const points: SweepPoint[] = [];
   for (const targetValue of grid.targetValues) {
     for (const [scaleOut, scaleIn] of grid.cooldowns) {
@@ -40,7 +40,7 @@ export function sweep(base: ScalingPolicy, grid: SweepGrid, arrivals: readonly n
           targetTracking: { targetValue, scaleOutCooldownSeconds: scaleOut, scaleInCooldownSeconds: scaleIn },
           stepScaling: base.stepScaling,
         };
-        points.push({ settings, report: summarize(simulate(policy, arrivals, assumptions, horizon, seed), assumptions) });
+        points.push({ settings, report: summarize(simulate(policy, arrivals, serviceSeconds, assumptions, horizon), assumptions, serviceSeconds) });
       }
     }
   }
@@ -53,7 +53,7 @@ export function sweep(base: ScalingPolicy, grid: SweepGrid, arrivals: readonly n
  * first in grid order stands for all.
  */
 export function frontier(points: readonly SweepPoint[]): SweepPoint[] {
-  const finished = points.filter((p) => p.report.unfinished + p.report.expired + p.report.timedOut === 0 && p.report.latencySeconds.p95 !== undefined);
+  const finished = points.filter((p) => p.report.unfinished + p.report.expired + p.report.timedOut === 0 && Number.isFinite(p.report.latencySeconds.p95));
   const dominated = (p: SweepPoint) =>
     finished.some(
       (q) =>

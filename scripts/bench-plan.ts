@@ -1,32 +1,44 @@
 /**
- * Benchmark: simulate the blog scenario (10,000 requests) under 4 policies — the synthesized
- * defaults, the blog's, an always-on endpoint and a scaled-up variant — and print how long it
- * took (target: under 2 s on the 2-core machine). A benchmark, not a test.
+ * Benchmark (not a test): `--compare` (the synthesized policy, the blog's, always-on) on the blog
+ * burst scaled to 10k, 100k and 1M requests, each size in a fresh process, printing time and
+ * peak memory so growth is visible (targets: 1M requests in ≤ 10 s and ≤ 500 MB).
  *
  *   npx cdk synth && npm run bench:plan
  */
+import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { arrivalTimes, loadAssumptions, loadScenario } from '../planner/inputs';
-import { alwaysOnPolicy, blogPolicy, readPolicyFromTemplate, ScalingPolicy } from '../planner/policy';
+import { arrivalTimes, loadAssumptions, loadScenario, serviceTimes } from '../planner/inputs';
+import { alwaysOnPolicy, blogPolicy, readPolicyFromTemplate } from '../planner/policy';
 import { summarize } from '../planner/report';
 import { simulate } from '../planner/simulate';
 
 const root = path.join(__dirname, '..');
-const scenario = loadScenario(path.join(root, 'scenarios', 'blog-10k-burst.json'));
-const assumptions = loadAssumptions(path.join(root, 'scenarios', 'service-assumptions.json'));
-// The synthesized policy, read from cdk.out exactly as `npm run plan` does (run `npx cdk synth`
-// first; synthesizing in this process would leave a large heap behind and skew the timing).
-const synthesized: ScalingPolicy = {
-  ...readPolicyFromTemplate(path.join(root, 'cdk.out', 'PegasusSummarizer-dev.template.json')),
-  name: 'synthesized (cdk.out)',
-};
-const policies = [synthesized, blogPolicy(synthesized), alwaysOnPolicy(synthesized), { ...synthesized, name: 'max 10', maxCapacity: 10 }];
+const SIZES = [10_000, 100_000, 1_000_000];
 
-const start = process.hrtime.bigint();
-const arrivals = arrivalTimes(scenario, 42);
-const reports = policies.map((p) => summarize(simulate(p, arrivals, assumptions, scenario.horizonSeconds, 42), assumptions));
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+function run(count: number): void {
+  const base = loadScenario(path.join(root, 'scenarios', 'blog-10k-burst.json'));
+  // The same 30-minute burst shape, with `count` requests (a bigger burst needs a longer horizon).
+  const scenario = { ...base, horizonSeconds: Math.max(base.horizonSeconds, Math.ceil(count / 10_000) * 4 * 3600), arrivals: [{ ...base.arrivals[0], count }] };
+  const assumptions = loadAssumptions(path.join(root, 'scenarios', 'service-assumptions.json'));
+  const synthesized = readPolicyFromTemplate(path.join(root, 'cdk.out', 'PegasusSummarizer-dev.template.json'));
+  const start = process.hrtime.bigint();
+  const arrivals = arrivalTimes(scenario, 42);
+  const service = serviceTimes(arrivals.length, assumptions, 42);
+  const reports = [synthesized, blogPolicy(synthesized), alwaysOnPolicy(synthesized)].map((p) => summarize(simulate(p, arrivals, service, assumptions, scenario.horizonSeconds), assumptions, service));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    `${count.toLocaleString('en-US').padStart(10)} requests × 3 policies: ${seconds.toFixed(2).padStart(6)} s, peak RSS ${rssMb.toFixed(0).padStart(4)} MB, ${((count * 3) / seconds / 1000).toFixed(0)}k simulated requests/s; ` +
+      reports.map((r) => `${r.policy} ${r.instanceMinutes.toFixed(0)} inst-min`).join(', '),
+  );
+}
 
-console.log(`${arrivals.length} requests × ${policies.length} policies simulated in ${seconds.toFixed(3)} s (target < 2 s), node ${process.version}`);
-console.log(`${((arrivals.length * policies.length) / seconds).toFixed(0)} simulated requests/s; peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
-for (const r of reports) console.log(`  ${r.policy.padEnd(30)} p95 ${(r.latencySeconds.p95! / 60).toFixed(1)} min, $${r.costUsd.toFixed(2)}`);
+if (process.argv[2]) {
+  run(Number(process.argv[2]));
+} else {
+  console.log(`node ${process.version}; each size in a fresh process`);
+  for (const count of SIZES) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, String(count)], { stdio: 'inherit', cwd: root });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+  }
+}

@@ -23,12 +23,14 @@ async function plan(...args: string[]): Promise<string> {
 test('compare mode: the synthesized policy, the blog policy and always-on in one table and one chart', async () => {
   const out = await plan('--scenario', path.join(SCENARIOS, 'single-request.json'), '--compare');
   expect(out).toContain('step +1 when HasBacklogWithoutCapacity GreaterThanOrEqualToThreshold 1 for 2 of 2 × 60 s (cooldown 600 s)');
-  expect(out).toMatch(/\| synthesized\s+\| 2\.0 min/);
-  expect(out).toMatch(/\| blog \(target tracking only\)\s+\| —/);
-  expect(out).toContain('| always on (5 instances)');
+  // 120 s for 2 of 2 datapoints + the 60 s metric delay (⚠ assumption); 480 s cold start after that.
+  expect(out).toMatch(/\| synthesized\s+\| 3\.0 min\s+\| 11\.0 min/);
+  expect(out).toMatch(/\| blog\s+\| —\s+\| —\s+\| ∞/); // a backlog of 1 never exceeds the target of 5
+  expect(out).toMatch(/\| always-on\s+\| —\s+\| 0 s/);
+  expect(out).toMatch(/Traffic starting at 6 different seconds of the minute \(synthesized\): first scale-out 180 s–\d+ s/);
   const svg = fs.readFileSync(path.join(work, 'out', 'single-request-compare.svg'), 'utf8');
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  expect(svg).toContain('blog (target tracking only)');
+  expect(svg).toContain('>blog: $0.00, p95 ∞<');
   expect(svg).not.toMatch(/<script|href=/);
   expect(fs.readFileSync(path.join(work, 'out', 'single-request-compare.html'), 'utf8')).toContain('<svg');
 });
@@ -37,6 +39,25 @@ test('sweep mode prints the frontier and the -c flags that deploy it', async () 
   const out = await plan('--scenario', path.join(SCENARIOS, 'single-request.json'), '--sweep');
   expect(out).toMatch(/Swept 36 settings; \d+ on the cost vs p95 frontier/);
   expect(out).toMatch(/npx cdk deploy -c targetBacklogPerInstance=\d+ -c scaleOutCooldownSeconds=\d+ -c scaleInCooldownSeconds=\d+ -c maxCapacity=\d+/);
+});
+
+test('--json prints one parseable object with the bounds and every policy', async () => {
+  const out = await plan('--scenario', path.join(SCENARIOS, 'single-request.json'), '--compare', '--json');
+  const report = JSON.parse(out);
+  expect(report.scenario).toBe('single-request');
+  expect(report.bounds).toEqual({ instanceMinutes: expect.any(Number), idealDrainSeconds: expect.any(Number) });
+  expect(report.policies.map((p: { name: string }) => p.name)).toEqual(['synthesized', 'blog', 'always-on']);
+  const [synthesized, blog] = report.policies;
+  expect(synthesized).toMatchObject({ firstScaleOutSeconds: 180, firstInServiceSeconds: 660, completed: 1, unfinished: 0 });
+  expect(blog).toMatchObject({ completed: 0, unfinished: 1, p95Seconds: null, drainSeconds: null }); // never finishes: no number, not 0
+});
+
+test('a sweep where no setting finishes says so instead of printing an empty frontier', async () => {
+  const scenario = path.join(work, 'impossible.json');
+  fs.writeFileSync(scenario, JSON.stringify({ name: 'impossible', horizonSeconds: 120, arrivals: [{ count: 50, startSeconds: 0, endSeconds: 60, pattern: 'uniform' }] }));
+  const out = await plan('--scenario', scenario, '--sweep');
+  expect(out).toMatch(/Swept 36 settings; none finished every request within the horizon, so there is no frontier/);
+  expect(out).not.toContain('npx cdk deploy');
 });
 
 const shipped = fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.json') && f !== 'service-assumptions.json');
