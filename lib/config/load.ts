@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { closest, distance } from 'fastest-levenshtein';
+import { modelServerProblems } from './model-server';
 import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigKey, SummarizerConfig } from './schema';
 
 /** The context key that names an optional JSON configuration file. */
@@ -92,6 +93,7 @@ function crossFieldProblems(c: SummarizerConfig): string[] {
       `modelRevision: got "${c.modelRevision}"; a Hub revision has no effect when modelDataUrl ("${c.modelDataUrl}") is set. Unset one of them.`,
     );
   }
+  problems.push(...modelServerProblems(c));
   return problems;
 }
 

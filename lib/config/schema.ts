@@ -151,6 +151,12 @@ export const CONFIG_SCHEMA = {
     1,
     1000,
   ),
+  modelServerWorkers: integer(
+    'Model-server worker processes per instance (`SAGEMAKER_MODEL_SERVER_WORKERS`), each with its own copy of the model on the GPU (about 8 GB each is assumed and checked against the instance type). 0 = one per concurrent invocation, so concurrent requests really run at once; the container alone would start one per GPU and queue the rest.',
+    0,
+    0,
+    64,
+  ),
   invocationTimeoutSeconds: integer(
     'How long one request may be processed; the model server timeout is aligned to it. Clients send it per request as `InvocationTimeoutSeconds`.',
     900,

@@ -59,6 +59,12 @@ export interface SummarizationModelProps {
    * @default - map-reduce with the model's own window, 64 tokens of overlap, batches of 8, at most 4 rounds
    */
   readonly longDocuments?: LongDocumentSettings;
+  /**
+   * Model-server worker processes per instance (`SAGEMAKER_MODEL_SERVER_WORKERS`); each loads
+   * the model, and each works on one request at a time.
+   * @default - the container's default: one per GPU, whatever the endpoint's concurrency
+   */
+  readonly modelServerWorkers?: number;
   /** Where log groups of functions the model needs (the modelDataUrl repack) go. */
   readonly logs: LogSettings;
 }
@@ -130,6 +136,7 @@ export class SummarizationModel extends Construct {
       SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
       MMS_DEFAULT_RESPONSE_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
     };
+    if (props.modelServerWorkers !== undefined) environment.SAGEMAKER_MODEL_SERVER_WORKERS = String(props.modelServerWorkers);
     if (props.modelDataUrl === undefined) {
       environment.HF_MODEL_ID = props.modelId;
       if (props.modelRevision !== undefined) environment.HF_MODEL_REVISION = props.modelRevision;

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-l
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SummarizerConfig } from '../config/schema';
+import { modelServerWorkers } from '../config/model-server';
 import { AsyncInferenceEndpoint, endpointLogGroupName, hasInstanceStorage } from '../constructs/async-inference-endpoint';
 import { DataKey } from '../constructs/data-key';
 import { DocumentStore } from '../constructs/document-store';
@@ -94,6 +95,7 @@ export class SummarizerStack extends Stack {
       modelDataUrl: c.modelDataUrl,
       image: c.image,
       invocationTimeoutSeconds: c.invocationTimeoutSeconds,
+      modelServerWorkers: modelServerWorkers(c),
       logs: logSettings,
       longDocuments: {
         strategy: c.longDocuments,

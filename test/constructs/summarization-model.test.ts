@@ -24,9 +24,21 @@ describe('container', () => {
           MMS_MAX_RESPONSE_SIZE: '2000000000',
           SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: '900',
           MMS_DEFAULT_RESPONSE_TIMEOUT_SECONDS: '900',
+          // One worker per concurrent invocation: without it MMS starts one per GPU and the second request waits.
+          SAGEMAKER_MODEL_SERVER_WORKERS: '2',
         },
       },
     });
+  });
+
+  test('model-server workers follow the concurrency unless set, and a lone worker is allowed', () => {
+    const workers = (context: Record<string, string>) => {
+      const [model] = Object.values(buildTestApp(context).template.findResources('AWS::SageMaker::Model'));
+      return model.Properties.PrimaryContainer.Environment.SAGEMAKER_MODEL_SERVER_WORKERS;
+    };
+    expect(workers({ maxConcurrentInvocationsPerInstance: '3' })).toBe('3');
+    expect(workers({ maxConcurrentInvocationsPerInstance: '3', modelServerWorkers: '1' })).toBe('1');
+    expect(workers({ instanceType: 'ml.g4dn.xlarge', maxConcurrentInvocationsPerInstance: '1' })).toBe('1');
   });
 
   test('no minutes-based timeout variable is set (MMS reads those as minutes)', () => {

@@ -314,7 +314,7 @@ describe('reading the policy back from a synthesized template', () => {
 
   test('matches the configuration that produced it', () => {
     const policy = readPolicyFromTemplate(
-      templateFor({ minCapacity: '1', maxCapacity: '8', targetBacklogPerInstance: '3', scaleInCooldownSeconds: '600', scaleOutCooldownSeconds: '60', maxConcurrentInvocationsPerInstance: '4', instanceType: 'ml.g4dn.xlarge', invocationTimeoutSeconds: '1800' }),
+      templateFor({ minCapacity: '1', maxCapacity: '8', targetBacklogPerInstance: '3', scaleInCooldownSeconds: '600', scaleOutCooldownSeconds: '60', maxConcurrentInvocationsPerInstance: '4', modelServerWorkers: '2', instanceType: 'ml.g4dn.xlarge', invocationTimeoutSeconds: '1800' }),
     );
     expect(policy).toEqual({
       name: 'synthesized',
@@ -322,7 +322,7 @@ describe('reading the policy back from a synthesized template', () => {
       minCapacity: 1,
       maxCapacity: 8,
       concurrencyPerInstance: 4,
-      workersPerInstance: 1,
+      workersPerInstance: 2, // SAGEMAKER_MODEL_SERVER_WORKERS, read back from the model's environment
       invocationTimeoutSeconds: 1800,
       targetTracking: { targetValue: 3, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 60 },
       stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 2, datapointsToAlarm: 2, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold' } },
