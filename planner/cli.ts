@@ -117,8 +117,9 @@ function describe(p: ScalingPolicy): string {
   if (p.targetTracking) parts.push(`target tracking ${p.targetTracking.targetValue} (cooldowns out ${p.targetTracking.scaleOutCooldownSeconds} s / in ${p.targetTracking.scaleInCooldownSeconds} s)`);
   if (p.stepScaling) {
     const a = p.stepScaling.alarm;
-    parts.push(`step +${p.stepScaling.adjustment} when HasBacklogWithoutCapacity ${a.comparison} ${a.threshold} for ${a.datapointsToAlarm} of ${a.evaluationPeriods} × ${a.periodSeconds} s (cooldown ${p.stepScaling.cooldownSeconds} s)`);
+    parts.push(`step +${p.stepScaling.adjustment} when HasBacklogWithoutCapacity (${a.statistic}) ${a.comparison} ${a.threshold} for ${a.datapointsToAlarm} of ${a.evaluationPeriods} × ${a.periodSeconds} s (cooldown ${p.stepScaling.cooldownSeconds} s)`);
   }
+  if (p.idleScaleIn) parts.push(`to 0 after ${p.idleScaleIn.datapointsToAlarm} × ${p.idleScaleIn.periodSeconds} s with nothing queued or in flight`);
   return parts.join('; ');
 }
 

@@ -18,10 +18,19 @@ export interface ScalingPolicy {
   readonly stepScaling?: {
     readonly adjustment: number;
     readonly cooldownSeconds: number;
-    readonly alarm: { readonly periodSeconds: number; readonly evaluationPeriods: number; readonly datapointsToAlarm: number; readonly threshold: number; readonly comparison: string };
+    readonly alarm: AlarmShape & { readonly comparison: string; readonly statistic: string };
   };
+  /** Sets zero instances once `ApproximateBacklogSize` (period Maximum) stays below the threshold. */
+  readonly idleScaleIn?: AlarmShape & { readonly cooldownSeconds: number };
   /** An always-on endpoint: this many instances, running from the start, never scaled. */
   readonly fixedInstances?: number;
+}
+
+export interface AlarmShape {
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly threshold: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a synthesized template is untyped JSON; shapes are checked where read
@@ -58,28 +67,30 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
   const policies = ofType('AWS::ApplicationAutoScaling::ScalingPolicy');
 
   const tracking = policies.find(([, p]) => p.Properties!.PolicyType === 'TargetTrackingScaling')?.[1].Properties!.TargetTrackingScalingPolicyConfiguration;
-  const step = policies.find(([, p]) => p.Properties!.PolicyType === 'StepScaling');
-  let stepScaling: ScalingPolicy['stepScaling'];
-  if (step) {
-    const [stepId, stepPolicy] = step;
-    const [, alarm] = only(
-      ofType('AWS::CloudWatch::Alarm').filter(([, a]) => (a.Properties!.AlarmActions ?? []).some((x: { Ref?: string }) => x.Ref === stepId)),
-      'alarm driving the step policy',
+  const stepPolicies = policies.filter(([, p]) => p.Properties!.PolicyType === 'StepScaling');
+  const alarmFor = (policyId: string, what: string) =>
+    only(
+      ofType('AWS::CloudWatch::Alarm').filter(([, a]) => (a.Properties!.AlarmActions ?? []).some((x: { Ref?: string }) => x.Ref === policyId)),
+      what,
       file,
-    );
-    const cfg = stepPolicy.Properties!.StepScalingPolicyConfiguration;
-    const a = alarm.Properties!;
-    stepScaling = {
-      adjustment: cfg.StepAdjustments[0].ScalingAdjustment,
-      cooldownSeconds: cfg.Cooldown ?? DEFAULT_COOLDOWN_SECONDS,
-      alarm: {
-        periodSeconds: a.Period,
-        evaluationPeriods: a.EvaluationPeriods,
-        datapointsToAlarm: a.DatapointsToAlarm ?? a.EvaluationPeriods,
-        threshold: a.Threshold,
-        comparison: a.ComparisonOperator,
-      },
-    };
+    )[1].Properties!;
+  const shape = (a: Record<string, number>): AlarmShape => ({
+    periodSeconds: a.Period,
+    evaluationPeriods: a.EvaluationPeriods,
+    datapointsToAlarm: a.DatapointsToAlarm ?? a.EvaluationPeriods,
+    threshold: a.Threshold,
+  });
+  let stepScaling: ScalingPolicy['stepScaling'];
+  let idleScaleIn: ScalingPolicy['idleScaleIn'];
+  for (const [id, p] of stepPolicies) {
+    const cfg = p.Properties!.StepScalingPolicyConfiguration;
+    const cooldownSeconds = cfg.Cooldown ?? DEFAULT_COOLDOWN_SECONDS;
+    if (cfg.AdjustmentType === 'ExactCapacity') {
+      idleScaleIn = { ...shape(alarmFor(id, 'alarm driving the idle scale-in policy')), cooldownSeconds };
+    } else {
+      const a = alarmFor(id, 'alarm driving the step policy');
+      stepScaling = { adjustment: cfg.StepAdjustments[0].ScalingAdjustment, cooldownSeconds, alarm: { ...shape(a), comparison: a.ComparisonOperator, statistic: a.Statistic } };
+    }
   }
   const timeout = Number(template.Outputs?.InvocationTimeoutSeconds?.Value ?? 900);
   return {
@@ -96,6 +107,7 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
       scaleOutCooldownSeconds: tracking.ScaleOutCooldown ?? DEFAULT_COOLDOWN_SECONDS,
     },
     stepScaling,
+    idleScaleIn,
   };
 }
 

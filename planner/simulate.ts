@@ -18,7 +18,7 @@ export interface TimelinePoint {
   readonly hasBacklogWithoutCapacity: number;
 }
 
-export type DecisionSource = 'target-tracking' | 'step';
+export type DecisionSource = 'target-tracking' | 'step' | 'idle';
 
 export interface SimulationResult {
   readonly policy: ScalingPolicy;
@@ -142,12 +142,18 @@ export function simulate(
   let lastT = 0;
   let perInstanceIntegral = 0;
   let withoutCapacityIntegral = 0;
+  /** Period Maximums: whether requests waited with no instance at any moment, and the largest backlog. */
+  let withoutCapacityMax = 0;
+  let backlogMax = 0;
   const accumulate = () => {
     const dt = t - lastT;
     if (dt > 0) {
       const backlog = queue.length - head + inFlight;
       perInstanceIntegral += (inService > 0 ? backlog / inService : backlog) * dt;
-      withoutCapacityIntegral += (queue.length - head > 0 && inService === 0 ? 1 : 0) * dt;
+      const withoutCapacity = queue.length - head > 0 && inService === 0 ? 1 : 0;
+      withoutCapacityIntegral += withoutCapacity * dt;
+      withoutCapacityMax = Math.max(withoutCapacityMax, withoutCapacity);
+      backlogMax = Math.max(backlogMax, backlog);
     }
     lastT = t;
   };
@@ -241,6 +247,8 @@ export function simulate(
 
   // Datapoint histories; a datapoint for the period ending at τ reaches its alarm at τ + delay.
   const stepHistory: number[] = [];
+  const idleHistory: number[] = [];
+  let lastIdleAction = -Infinity;
   const trackingHistory: number[] = [];
   const delayPeriods = Math.ceil(assumptions.metricDelaySeconds / period);
   const arrived = (history: number[]) => history.slice(0, Math.max(0, history.length - delayPeriods));
@@ -305,12 +313,15 @@ export function simulate(
         }
         const perInstanceAverage = perInstanceIntegral / period;
         const withoutCapacityAverage = withoutCapacityIntegral / period;
-        perInstanceIntegral = withoutCapacityIntegral = 0;
+        const withoutCapacityMaximum = withoutCapacityMax;
+        const backlogMaximum = backlogMax;
+        perInstanceIntegral = withoutCapacityIntegral = withoutCapacityMax = backlogMax = 0;
+        const decisionsBefore = decisions.length;
 
         if (policy.fixedInstances === undefined) {
           const step = policy.stepScaling;
           if (step && t % step.alarm.periodSeconds === 0) {
-            stepHistory.push(withoutCapacityAverage);
+            stepHistory.push(step.alarm.statistic === 'Maximum' ? withoutCapacityMaximum : withoutCapacityAverage);
             const window = arrived(stepHistory).slice(-step.alarm.evaluationPeriods);
             const inAlarm = window.length >= step.alarm.datapointsToAlarm && window.filter((v) => breaches(v, step.alarm.threshold, step.alarm.comparison)).length >= step.alarm.datapointsToAlarm;
             const invoke = inAlarm && (!stepInAlarm || assumptions.stepPolicyReinvokedWhileInAlarm);
@@ -344,6 +355,15 @@ export function simulate(
               const to = wanted(latest);
               if (to < desired && setDesired(to, 'target-tracking')) lastScaleIn = t;
             }
+          }
+          const idle = policy.idleScaleIn;
+          if (idle && t % idle.periodSeconds === 0) {
+            idleHistory.push(backlogMaximum);
+            const window = arrived(idleHistory).slice(-idle.evaluationPeriods);
+            const inAlarm = window.length >= idle.datapointsToAlarm && window.filter((v) => v < idle.threshold).length >= idle.datapointsToAlarm;
+            // When two policies act at once Application Auto Scaling keeps the larger capacity:
+            // a decision already taken this minute wins over setting zero.
+            if (inAlarm && desired > 0 && decisions.length === decisionsBefore && t - lastIdleAction >= idle.cooldownSeconds && setDesired(0, 'idle')) lastIdleAction = t;
           }
         }
         timeline.push({

@@ -121,6 +121,12 @@ export const CONFIG_SCHEMA = {
     60,
     3600,
   ),
+  idleScaleInMinutes: integer(
+    'With minCapacity 0: minutes with nothing queued or in flight (`ApproximateBacklogSize` Maximum 0) after which a step policy sets the endpoint to zero instances, instead of waiting about 15 minutes for target tracking. 0 = leave scale-in to target tracking.',
+    3,
+    0,
+    60,
+  ),
   longDocuments: oneOf<LongDocumentStrategy>(
     'Documents longer than the model reads at once (1024 tokens for PEGASUS): "map-reduce" summarizes every window and then the window summaries; "truncate" reads only the first window. A request can override it (`parameters.long_documents`).',
     'map-reduce',

@@ -7,14 +7,36 @@ import { AsyncInferenceEndpoint } from './async-inference-endpoint';
 export const SCALABLE_DIMENSION = 'sagemaker:variant:DesiredInstanceCount';
 
 /**
- * Shape of the alarm that wakes an endpoint at zero instances, as in the AWS async
- * auto scaling guide: `HasBacklogWithoutCapacity` ≥ 1 for 2 of 2 one-minute periods.
+ * Shape of the alarm that wakes an endpoint at zero instances. The AWS async auto scaling guide
+ * uses the Average of `HasBacklogWithoutCapacity` ≥ 1 for 2 of 2 one-minute periods: a request in
+ * the first second of a minute is seen after 120 s, one a second later after ~179 s (the first
+ * minute's average is below 1). The Maximum over one period decides at the end of the minute the
+ * request arrived in, whatever the second: "MetricAggregationType … Average | Minimum | Maximum"
+ * (Application Auto Scaling API, StepScalingPolicyConfiguration), and the metric takes Average,
+ * Max and Min (SageMaker async monitoring guide). A second evaluation is not needed for safety:
+ * the policy's cooldown and the endpoint's update lock already stop a second instance for the
+ * same request.
  */
 export const SCALE_FROM_ZERO_ALARM = {
   periodSeconds: 60,
-  evaluationPeriods: 2,
-  datapointsToAlarm: 2,
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
   threshold: 1,
+  statistic: 'Maximum',
+} as const;
+
+/**
+ * Shape of the alarm that scales an idle endpoint to zero: `ApproximateBacklogSize` ("items in
+ * the queue for an endpoint that are currently being processed or yet to be processed", SageMaker
+ * async monitoring guide) has a Maximum of 0 in every one of the last `idleScaleInMinutes`
+ * one-minute periods, so no request is queued or in flight. Target tracking alone waits for 15
+ * low datapoints and then for its scale-in cooldown. Threshold 0.5 with LessThanThreshold rather
+ * than ≤ 0: the breach delta is then -0.5, strictly inside the step's (-∞, 0] interval.
+ */
+export const IDLE_SCALE_IN_ALARM = {
+  periodSeconds: 60,
+  threshold: 0.5,
+  statistic: 'Maximum',
 } as const;
 
 export interface EndpointAutoScalingProps {
@@ -51,6 +73,13 @@ export interface EndpointAutoScalingProps {
    * @default true
    */
   readonly scaleOutFromZero?: boolean;
+  /**
+   * Minutes with nothing queued or in flight after which a step policy sets the endpoint to zero
+   * instances; 0 leaves scale-in to target tracking alone. Only when `minCapacity` is 0.
+   *
+   * @default 0
+   */
+  readonly idleScaleInMinutes?: number;
 }
 
 /**
@@ -65,6 +94,8 @@ export class EndpointAutoScaling extends Construct {
   public readonly targetTrackingPolicy: appscaling.CfnScalingPolicy;
   public readonly scaleFromZeroPolicy?: appscaling.CfnScalingPolicy;
   public readonly scaleFromZeroAlarm?: cloudwatch.Alarm;
+  public readonly idleScaleInPolicy?: appscaling.CfnScalingPolicy;
+  public readonly idleScaleInAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: EndpointAutoScalingProps) {
     super(scope, id);
@@ -105,7 +136,7 @@ export class EndpointAutoScaling extends Construct {
         scalingTargetId: this.scalableTarget.ref,
         stepScalingPolicyConfiguration: {
           adjustmentType: 'ChangeInCapacity',
-          metricAggregationType: 'Average',
+          metricAggregationType: SCALE_FROM_ZERO_ALARM.statistic,
           cooldown: (props.scaleFromZeroCooldown ?? Duration.minutes(10)).toSeconds(),
           stepAdjustments: [{ metricIntervalLowerBound: 0, scalingAdjustment: 1 }],
         },
@@ -117,7 +148,7 @@ export class EndpointAutoScaling extends Construct {
           'Requests are waiting and the endpoint has no instance: starts one (step scaling). Not an operator alarm.',
         metric: endpoint.metricHasBacklogWithoutCapacity({
           period: Duration.seconds(SCALE_FROM_ZERO_ALARM.periodSeconds),
-          statistic: cloudwatch.Stats.AVERAGE,
+          statistic: SCALE_FROM_ZERO_ALARM.statistic,
         }),
         evaluationPeriods: SCALE_FROM_ZERO_ALARM.evaluationPeriods,
         datapointsToAlarm: SCALE_FROM_ZERO_ALARM.datapointsToAlarm,
@@ -128,6 +159,38 @@ export class EndpointAutoScaling extends Construct {
       alarm.addAlarmAction({ bind: () => ({ alarmActionArn: policy.ref }) });
       this.scaleFromZeroPolicy = policy;
       this.scaleFromZeroAlarm = alarm;
+    }
+
+    const idleMinutes = props.idleScaleInMinutes ?? 0;
+    if (idleMinutes > 0 && props.minCapacity === 0) {
+      const policy = new appscaling.CfnScalingPolicy(this, 'IdleScaleIn', {
+        policyName: 'IdleBacklog-ScaleToZero',
+        policyType: 'StepScaling',
+        scalingTargetId: this.scalableTarget.ref,
+        stepScalingPolicyConfiguration: {
+          adjustmentType: 'ExactCapacity',
+          metricAggregationType: IDLE_SCALE_IN_ALARM.statistic,
+          // Re-invoked every minute while the endpoint stays idle; nothing to wait for in between.
+          cooldown: IDLE_SCALE_IN_ALARM.periodSeconds,
+          stepAdjustments: [{ metricIntervalUpperBound: 0, scalingAdjustment: 0 }],
+        },
+      });
+      const alarm = new cloudwatch.Alarm(this, 'IdleScaleInAlarm', {
+        alarmDescription: `Nothing queued or in flight for ${idleMinutes} minutes: sets the endpoint to zero instances (step scaling). Not an operator alarm.`,
+        metric: endpoint.metricApproximateBacklogSize({
+          period: Duration.seconds(IDLE_SCALE_IN_ALARM.periodSeconds),
+          statistic: IDLE_SCALE_IN_ALARM.statistic,
+        }),
+        evaluationPeriods: idleMinutes,
+        datapointsToAlarm: idleMinutes,
+        threshold: IDLE_SCALE_IN_ALARM.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // No datapoint is no evidence of idleness: the alarm keeps its state.
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      });
+      alarm.addAlarmAction({ bind: () => ({ alarmActionArn: policy.ref }) });
+      this.idleScaleInPolicy = policy;
+      this.idleScaleInAlarm = alarm;
     }
   }
 }

@@ -136,6 +136,7 @@ export class SummarizerStack extends Stack {
       scaleOutCooldown: Duration.seconds(c.scaleOutCooldownSeconds),
       scaleOutFromZero: c.scaleOutFromZero,
       scaleFromZeroCooldown: Duration.seconds(c.scaleFromZeroCooldownSeconds),
+      idleScaleInMinutes: c.idleScaleInMinutes,
     });
 
     if (c.pipeline) {

@@ -39,6 +39,7 @@ describe('defaults', () => {
       summaryBatchSize: 8,
       maxSummaryRounds: 4,
       modelServerWorkers: 0,
+      idleScaleInMinutes: 3,
       logRetentionDays: 365,
       containerStartupTimeoutSeconds: 900,
       includeInferenceResponseIn: ['SUCCESS_NOTIFICATION_TOPIC'],

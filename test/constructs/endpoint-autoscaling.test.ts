@@ -60,7 +60,7 @@ describe('target tracking on backlog per instance', () => {
 });
 
 describe('scale out from zero', () => {
-  test('step policy: +1 instance when the alarm fires, average aggregation, a cooldown longer than a cold start', () => {
+  test('step policy: +1 instance when the alarm fires, maximum aggregation, a cooldown longer than a cold start', () => {
     const { template } = defaultTestApp();
     const targetId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
@@ -68,7 +68,7 @@ describe('scale out from zero', () => {
       ScalingTargetId: { Ref: targetId },
       StepScalingPolicyConfiguration: Match.objectEquals({
         AdjustmentType: 'ChangeInCapacity',
-        MetricAggregationType: 'Average',
+        MetricAggregationType: 'Maximum',
         Cooldown: 600,
         StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
       }),
@@ -79,16 +79,18 @@ describe('scale out from zero', () => {
     const { template } = defaultTestApp();
     const stepPolicyId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: { AdjustmentType: 'ChangeInCapacity' },
     });
     const actions = new Capture();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SageMaker',
       MetricName: 'HasBacklogWithoutCapacity',
       Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
-      Statistic: 'Average',
+      // The minute's Maximum, 1 of 1: decided at the end of the minute the request arrived in, whatever its second.
+      Statistic: 'Maximum',
       Period: 60,
-      EvaluationPeriods: 2,
-      DatapointsToAlarm: 2,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'missing',
@@ -109,14 +111,56 @@ describe('scale out from zero', () => {
   test('the step cooldown comes from scaleFromZeroCooldownSeconds', () => {
     buildTestApp({ scaleFromZeroCooldownSeconds: '900' }).template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'StepScaling',
-      StepScalingPolicyConfiguration: Match.objectLike({ Cooldown: 900 }),
+      StepScalingPolicyConfiguration: Match.objectLike({ AdjustmentType: 'ChangeInCapacity', Cooldown: 900 }),
     });
   });
 
   test('scaleOutFromZero=false: target tracking only, no step policy, no scaling alarm', () => {
     const { template } = buildTestApp({ scaleOutFromZero: 'false' });
-    template.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' }, 0);
+    template.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', { StepScalingPolicyConfiguration: { AdjustmentType: 'ChangeInCapacity' } }, 0);
     template.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'TargetTrackingScaling' }, 1);
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'HasBacklogWithoutCapacity', Period: 60, EvaluationPeriods: 2 }, 0);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('^Requests are waiting and the endpoint has no instance: starts one') }, 0);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateBacklogSize' }, 1); // the idle scale-in stays
+  });
+});
+
+describe('idle scale-in to zero', () => {
+  test('after 3 minutes with nothing queued or in flight (ApproximateBacklogSize Maximum < 0.5), a step policy sets exactly 0', () => {
+    const { template } = defaultTestApp();
+    const targetId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
+    const policyId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      ScalingTargetId: { Ref: targetId },
+      StepScalingPolicyConfiguration: Match.objectEquals({
+        AdjustmentType: 'ExactCapacity',
+        MetricAggregationType: 'Maximum',
+        Cooldown: 60,
+        // The alarm's breach delta is 0 - 0.5 = -0.5: inside (-∞, 0].
+        StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: 0 }],
+      }),
+    });
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateBacklogSize' }, 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'ApproximateBacklogSize',
+      Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 0.5,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'missing',
+      AlarmActions: [{ Ref: policyId }],
+      OKActions: Match.absent(),
+    });
+  });
+
+  test('idleScaleInMinutes sets the quiet minutes; 0, or a minCapacity above 0, leaves scale-in to target tracking', () => {
+    const idleAlarms = (context: Record<string, string>) =>
+      Object.values(buildTestApp(context).template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ApproximateBacklogSize' } }));
+    expect(idleAlarms({ idleScaleInMinutes: '10' })[0].Properties).toMatchObject({ EvaluationPeriods: 10, DatapointsToAlarm: 10 });
+    expect(idleAlarms({ idleScaleInMinutes: '0' })).toHaveLength(0);
+    expect(idleAlarms({ minCapacity: '1' })).toHaveLength(0);
   });
 });

@@ -87,11 +87,11 @@ describe('operator alarms go to the operations topic (ALARM and OK)', () => {
   });
 
   test.each([
-    ['seven endpoint and six pipeline alarms, plus the scaling alarm', {}, 13],
-    ['without the pipeline: seven endpoint alarms, plus the scaling alarm', { pipeline: 'false' }, 7],
+    ['seven endpoint and six pipeline alarms, plus the two scaling alarms', {}, 13],
+    ['without the pipeline: seven endpoint alarms, plus the two scaling alarms', { pipeline: 'false' }, 7],
   ])('%s', (_name, values, operatorAlarms) => {
     const { template } = buildTestApp(values);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', operatorAlarms + 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', operatorAlarms + 2); // wake from zero and idle scale-in: not for operators
     const topic = onlyResourceId(template, 'AWS::SNS::Topic', { DisplayName: 'Summarization endpoint alarms' });
     const toOperations = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: [{ Ref: topic }] } });
     expect(Object.keys(toOperations)).toHaveLength(operatorAlarms);

@@ -29,7 +29,7 @@ const synthesized: ScalingPolicy = {
   workersPerInstance: 1,
   invocationTimeoutSeconds: 900,
   targetTracking: { targetValue: 5, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 120 },
-  stepScaling: { adjustment: 1, cooldownSeconds: 120, alarm: { periodSeconds: 60, evaluationPeriods: 2, datapointsToAlarm: 2, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold' } },
+  stepScaling: { adjustment: 1, cooldownSeconds: 120, alarm: { periodSeconds: 60, evaluationPeriods: 2, datapointsToAlarm: 2, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Average' } },
 };
 
 /** Every request takes `seconds` (hand-computed cases), or the assumptions' draw (seeded). */
@@ -105,6 +105,41 @@ test('an instance scaled in while idle serves nothing more: the next request wai
   expect(scaleIn.t).toBeGreaterThan(666);
   expect(scaleIn.t).toBeLessThan(1200);
   expect(r.latencies[1]).toBeGreaterThanOrEqual(480 + 6);
+});
+
+describe('the shipped wake alarm and idle scale-in (hand-computed)', () => {
+  const shipped: ScalingPolicy = {
+    ...synthesized,
+    stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
+    idleScaleIn: { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5, threshold: 0.5, cooldownSeconds: 60 },
+  };
+  test('Maximum over 1 of 1: decided at the end of the arrival minute for every second 0-59 (60 s to 1 s later)', () => {
+    for (let second = 0; second < 60; second++) {
+      expect([second, run(shipped, [60 + second]).firstScaleOutAt! - (60 + second)]).toEqual([second, 60 - second]);
+    }
+  });
+  test('…plus the metric delay, rounded up to the next once-a-minute alarm evaluation', () => {
+    const worst = (metricDelaySeconds: number) =>
+      Math.max(...Array.from({ length: 60 }, (_, s) => run(shipped, [60 + s], undefined, { ...assumptions, metricDelaySeconds }).firstScaleOutAt! - (60 + s)));
+    expect(worst(0)).toBe(60);
+    expect(worst(30)).toBe(120);
+    expect(worst(60)).toBe(120);
+  });
+  test('idle scale-in: five minutes with a backlog Maximum of 0 after the last result, then exactly zero', () => {
+    // Scale-out at 120, in service at 600, result at 606. [600, 660) still held the request; [660, 720) … [900, 960) are empty.
+    const r = run({ ...shipped, targetTracking: undefined }, [60]);
+    expect(r.decisions).toEqual([
+      { t: 120, from: 0, to: 1, by: 'step' },
+      { t: 960, from: 1, to: 0, by: 'idle' },
+    ]);
+    expect(r.instanceSeconds).toBe(960 - 120);
+  });
+  test('a request in the quiet minutes resets the count; busy instances are never set to zero', () => {
+    const r = run({ ...shipped, targetTracking: undefined }, [60, 800], fixed(2, 6));
+    expect(r.decisions.find((d) => d.by === 'idle')!.t).toBe(1140); // [780, 840) saw the second request; [840, 900) … [1080, 1140) quiet
+    expect(r.completed).toBe(2);
+    expect(r.latencies[1]).toBe(6); // served warm: the instance was still there
+  });
 });
 
 describe('workers are not concurrency (hand-computed)', () => {
@@ -325,8 +360,15 @@ describe('reading the policy back from a synthesized template', () => {
       workersPerInstance: 2, // SAGEMAKER_MODEL_SERVER_WORKERS, read back from the model's environment
       invocationTimeoutSeconds: 1800,
       targetTracking: { targetValue: 3, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 60 },
-      stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 2, datapointsToAlarm: 2, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold' } },
+      stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
     });
+  });
+
+  test('the default template: the Maximum wake alarm and the idle scale-in, as synthesized', () => {
+    const policy = readPolicyFromTemplate(templateFor({ idleScaleInMinutes: '7' }));
+    expect(policy.stepScaling!.alarm).toEqual({ periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' });
+    expect(policy.idleScaleIn).toEqual({ periodSeconds: 60, evaluationPeriods: 7, datapointsToAlarm: 7, threshold: 0.5, cooldownSeconds: 60 });
+    expect(policy.workersPerInstance).toBe(2);
   });
 
   test('without the scale-from-zero policy there is no step scaling', () => {

@@ -1,0 +1,65 @@
+/**
+ * Benchmark (not a test): the scaling issue's targets, checked on every shipped scenario from the
+ * planner's own `--json` output, printed as the README's table.
+ *
+ *   npx cdk synth && npm run plan:targets
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { planProgram } from '../planner/cli';
+
+const root = path.join(__dirname, '..');
+const scenarios = fs.readdirSync(path.join(root, 'scenarios')).filter((f) => f.endsWith('.json') && f !== 'service-assumptions.json').sort();
+
+interface PolicyJson {
+  name: string;
+  instanceMinutes: number;
+  costUsd: number;
+  p95Seconds: number | null;
+  drainSeconds: number | null;
+  firstScaleOutSeconds: number | null;
+  ratioToBound: number | null;
+}
+
+async function planJson(...args: string[]): Promise<{ bounds: { instanceMinutes: number; idealDrainSeconds: number }; policies: PolicyJson[] }> {
+  let out = '';
+  await planProgram((t) => (out += t)).parseAsync([...args, '--compare', '--json', '--out', path.join(root, 'plan-output')], { from: 'user' });
+  return JSON.parse(out);
+}
+
+const fmt = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
+const minutes = (s: number | null) => (s === null ? '∞' : `${(s / 60).toFixed(1)} min`);
+
+async function main(): Promise<void> {
+  console.log('| Scenario | Synthesized instance-min (bound) | Ratio | Drain ÷ ideal | p95 synthesized / blog | Cost synthesized / blog | Worse than blog on both? |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const file of scenarios) {
+    const report = await planJson('--scenario', path.join(root, 'scenarios', file));
+    const [ours, blog] = report.policies;
+    const drain = ours.drainSeconds !== null && report.bounds.idealDrainSeconds > 0 ? ours.drainSeconds / report.bounds.idealDrainSeconds : null;
+    const worseP95 = ours.p95Seconds === null || (blog.p95Seconds !== null && ours.p95Seconds > blog.p95Seconds);
+    const worse = worseP95 && ours.costUsd > blog.costUsd;
+    console.log(
+      `| ${file.replace(/\.json$/, '')} | ${ours.instanceMinutes.toFixed(0)} (${report.bounds.instanceMinutes.toFixed(0)}) | ${fmt(ours.ratioToBound)} | ${fmt(drain)} | ${minutes(ours.p95Seconds)} / ${minutes(blog.p95Seconds)} | $${ours.costUsd.toFixed(2)} / $${blog.costUsd.toFixed(2)} | ${worse ? 'yes' : 'no'} |`,
+    );
+  }
+  // Wake-up: one request at every second of a minute.
+  const single = JSON.parse(fs.readFileSync(path.join(root, 'scenarios', 'single-request.json'), 'utf8'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-targets-'));
+  let worst = 0;
+  let best = Infinity;
+  for (let second = 0; second < 60; second++) {
+    const file = path.join(dir, `s${second}.json`);
+    fs.writeFileSync(file, JSON.stringify({ ...single, phaseSeconds: second }));
+    const decision = (await planJson('--scenario', file)).policies[0].firstScaleOutSeconds ?? Infinity;
+    worst = Math.max(worst, decision);
+    best = Math.min(best, decision);
+  }
+  console.log(`\nOne request into an idle endpoint, arriving at each second 0-59 of a minute: scale-out decided ${best}-${worst} s later.`);
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exitCode = 1;
+});
