@@ -38,28 +38,29 @@ export function downsample(points: readonly TimelinePoint[], max = MAX_POINTS): 
  * scale (bars), for each policy on one time axis; each policy's cost and p95 next to its name.
  * Downsampled, so any horizon renders; no scripts, no external assets.
  */
-export function timelineSvg(title: string, results: readonly SimulationResult[], reports: readonly PolicyReport[] = [], width = 960, height = 440): string {
+export function timelineSvg(title: string, results: readonly SimulationResult[], reports: readonly PolicyReport[] = [], range?: TimeRange, width = 960, height = 440): string {
   const pad = { left: 60, right: 60, top: 40, bottom: 90 };
   const w = width - pad.left - pad.right;
   const h = height - pad.top - pad.bottom;
-  const lines = results.map((r) => downsample(r.timeline));
-  const tMax = maxOf(lines.flatMap((l) => l.map((p) => p.t)), 1);
+  const lines = results.map((r) => downsample(range ? r.timeline.filter((p) => p.t > range.from && p.t <= range.to) : r.timeline));
+  const tMin = range?.from ?? 0;
+  const tMax = Math.max(tMin + 1, range?.to ?? maxOf(lines.flatMap((l) => l.map((p) => p.t)), 1));
   const backlogMax = Math.max(1, Math.ceil(maxOf(lines.flatMap((l) => l.map((p) => p.backlog)), 1)));
   const instMax = Math.max(1, Math.ceil(maxOf(lines.flatMap((l) => l.map((p) => Math.max(p.runningInstances + p.startingInstances, p.desiredCapacity))), 1)));
   const completionsMax = maxOf(lines.flatMap((l) => l.map((p) => p.completions)), 1);
-  const x = (t: number) => pad.left + (t / tMax) * w;
+  const x = (t: number) => pad.left + ((t - tMin) / (tMax - tMin)) * w;
   const yB = (v: number) => pad.top + h - (v / backlogMax) * h;
   const yI = (v: number) => pad.top + h - (v / instMax) * h;
   const steps = (l: TimelinePoint[], value: (p: TimelinePoint) => number) =>
-    l.map((p, k) => `${x(k === 0 ? 0 : l[k - 1].t).toFixed(1)},${yI(value(p)).toFixed(1)} ${x(p.t).toFixed(1)},${yI(value(p)).toFixed(1)}`).join(' ');
+    l.map((p, k) => `${x(k === 0 ? tMin : l[k - 1].t).toFixed(1)},${yI(value(p)).toFixed(1)} ${x(p.t).toFixed(1)},${yI(value(p)).toFixed(1)}`).join(' ');
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/><text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`);
   parts.push(`<line x1="${pad.left}" y1="${pad.top + h}" x2="${pad.left + w}" y2="${pad.top + h}" stroke="#333"/>`);
   parts.push(`<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${pad.top + h}" stroke="#333"/><line x1="${pad.left + w}" y1="${pad.top}" x2="${pad.left + w}" y2="${pad.top + h}" stroke="#333"/>`);
   for (let i = 0; i <= 4; i++) {
-    const t = (tMax * i) / 4;
-    parts.push(`<text x="${x(t)}" y="${pad.top + h + 16}" text-anchor="middle">${t >= 7200 ? `${(t / 3600).toFixed(1)} h` : `${(t / 60).toFixed(0)} min`}</text>`);
+    const t = tMin + ((tMax - tMin) * i) / 4;
+    parts.push(`<text x="${x(t)}" y="${pad.top + h + 16}" text-anchor="middle">${timeLabel(t, tMax - tMin, tMax)}</text>`);
   }
   // Integer ticks on both count axes: a backlog or an instance count is never 2.5.
   for (const v of integerTicks(backlogMax, 4)) parts.push(`<text x="${pad.left - 6}" y="${yB(v) + 4}" text-anchor="end">${v}</text>`);
@@ -90,6 +91,37 @@ export function timelineSvg(title: string, results: readonly SimulationResult[],
   return parts.join('\n');
 }
 
+/** Hours for long charts, h:mm for a zoom late in a long scenario, minutes otherwise. */
+function timeLabel(t: number, span: number, tMax: number): string {
+  if (span >= 7200) return `${(t / 3600).toFixed(1)} h`;
+  if (tMax < 7200) return `${(t / 60).toFixed(0)} min`;
+  const minutes = Math.round(t / 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** Seconds from the start of the simulation: the part of the timeline a chart shows. */
+export interface TimeRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * One zoom per burst: from two minutes before it starts until the first policy's endpoint is back
+ * at its idle size with nothing queued (plus five minutes), or the horizon. Bursts whose zoom
+ * would show most of the horizon anyway (a day-long trickle) get none.
+ */
+export function burstRanges(bursts: ReadonlyArray<{ startSeconds: number; endSeconds: number }>, result: SimulationResult, horizonSeconds: number, phaseSeconds = 0): TimeRange[] {
+  const idle = result.timeline[0]?.desiredCapacity ?? 0;
+  const ranges: TimeRange[] = [];
+  for (const burst of bursts) {
+    const from = Math.max(0, burst.startSeconds + phaseSeconds - 120);
+    const settled = result.timeline.find((p) => p.t > burst.endSeconds + phaseSeconds && p.backlog === 0 && p.desiredCapacity <= idle && p.startingInstances === 0);
+    const to = Math.min(horizonSeconds, (settled?.t ?? horizonSeconds) + 300);
+    if (to - from < 0.8 * horizonSeconds) ranges.push({ from, to });
+  }
+  return ranges;
+}
+
 /** 0, step, 2·step, … up to `max`: at most `count` + 1 distinct whole numbers. */
 export function integerTicks(max: number, count: number): number[] {
   const step = Math.max(1, Math.ceil(max / count));
@@ -99,7 +131,7 @@ export function integerTicks(max: number, count: number): number[] {
 }
 
 /** A self-contained HTML page: the table and the chart. */
-export function reportHtml(title: string, tableMarkdown: string, svg: string): string {
+export function reportHtml(title: string, tableMarkdown: string, ...svgs: string[]): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body style="font-family:sans-serif">
-<h1>${esc(title)}</h1><pre>${esc(tableMarkdown)}</pre>${svg}</body></html>\n`;
+<h1>${esc(title)}</h1><pre>${esc(tableMarkdown)}</pre>${svgs.join('\n')}</body></html>\n`;
 }

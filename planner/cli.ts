@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { stackName } from '../lib/summarizer-app';
-import { reportHtml, timelineSvg } from './chart';
+import { burstRanges, reportHtml, timelineSvg } from './chart';
 import { arrivalTimes, loadAssumptions, loadScenario, serviceTimes } from './inputs';
 import { alwaysOnPolicy, blogPolicy, readPolicyFromTemplate, ScalingPolicy } from './policy';
 import { PolicyReport, reportJson, reportTable, summarize } from './report';
@@ -90,8 +90,13 @@ export function planProgram(write: (text: string) => void): Command {
       const svg = timelineSvg(title, results, reports);
       const base = path.join(options.out, `${scenario.name}${options.compare ? '-compare' : ''}`);
       fs.writeFileSync(`${base}.svg`, svg);
-      fs.writeFileSync(`${base}.html`, reportHtml(title, table, svg));
-      write(`\nChart: ${base}.svg (and .html)\n`);
+      const zooms = burstRanges(scenario.arrivals, results[0], scenario.horizonSeconds, scenario.phaseSeconds).map((range, k) => {
+        const zoom = timelineSvg(`${title}, burst ${k + 1}`, results, reports, range);
+        fs.writeFileSync(`${base}-burst-${k + 1}.svg`, zoom);
+        return zoom;
+      });
+      fs.writeFileSync(`${base}.html`, reportHtml(title, table, svg, ...zooms));
+      write(`\nChart: ${base}.svg${zooms.length > 0 ? `, a zoom on each burst (${base}-burst-1…${zooms.length}.svg)` : ''} and all of them in ${base}.html\n`);
     });
 }
 

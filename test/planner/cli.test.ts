@@ -44,6 +44,14 @@ test('sweep mode prints the frontier and the -c flags that deploy it', async () 
   expect(out).toMatch(/npx cdk deploy -c targetBacklogPerInstance=\d+ -c scaleOutCooldownSeconds=\d+ -c scaleInCooldownSeconds=\d+ -c maxCapacity=\d+/);
 });
 
+test('a scenario with bursts gets a zoom on each, all in the HTML page', async () => {
+  const out = await plan('--scenario', path.join(SCENARIOS, 'research-day.json'), '--compare', '--phases', '1');
+  expect(out).toContain('a zoom on each burst');
+  const html = fs.readFileSync(path.join(work, 'out', 'research-day-compare.html'), 'utf8');
+  expect(html.match(/<svg /g)).toHaveLength(4);
+  for (const k of [1, 2, 3]) expect(fs.readFileSync(path.join(work, 'out', `research-day-compare-burst-${k}.svg`), 'utf8')).toContain(`burst ${k}`);
+});
+
 test('--json prints one parseable object with the bounds and every policy', async () => {
   const out = await plan('--scenario', path.join(SCENARIOS, 'single-request.json'), '--compare', '--json');
   const report = JSON.parse(out);
