@@ -130,20 +130,12 @@ export class EndpointAutoScaling extends Construct {
     });
 
     if (props.scaleOutFromZero ?? true) {
-      const policy = new appscaling.CfnScalingPolicy(this, 'ScaleFromZero', {
-        policyName: 'HasBacklogWithoutCapacity-ScaleFromZero',
-        policyType: 'StepScaling',
-        scalingTargetId: this.scalableTarget.ref,
-        stepScalingPolicyConfiguration: {
-          adjustmentType: 'ChangeInCapacity',
-          metricAggregationType: SCALE_FROM_ZERO_ALARM.statistic,
-          cooldown: (props.scaleFromZeroCooldown ?? Duration.minutes(10)).toSeconds(),
-          stepAdjustments: [{ metricIntervalLowerBound: 0, scalingAdjustment: 1 }],
-        },
-      });
-      // The Application Auto Scaling service role may only manage `TargetTracking*` alarms, so
-      // the alarm behind the step policy is ours to create.
-      const alarm = new cloudwatch.Alarm(this, 'ScaleFromZeroAlarm', {
+      const wake = this.alarmDrivenStepPolicy('ScaleFromZero', 'HasBacklogWithoutCapacity-ScaleFromZero', {
+        adjustmentType: 'ChangeInCapacity',
+        metricAggregationType: SCALE_FROM_ZERO_ALARM.statistic,
+        cooldown: (props.scaleFromZeroCooldown ?? Duration.minutes(10)).toSeconds(),
+        stepAdjustments: [{ metricIntervalLowerBound: 0, scalingAdjustment: 1 }],
+      }, {
         alarmDescription:
           'Requests are waiting and the endpoint has no instance: starts one (step scaling). Not an operator alarm.',
         metric: endpoint.metricHasBacklogWithoutCapacity({
@@ -154,28 +146,20 @@ export class EndpointAutoScaling extends Construct {
         datapointsToAlarm: SCALE_FROM_ZERO_ALARM.datapointsToAlarm,
         threshold: SCALE_FROM_ZERO_ALARM.threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
       });
-      alarm.addAlarmAction({ bind: () => ({ alarmActionArn: policy.ref }) });
-      this.scaleFromZeroPolicy = policy;
-      this.scaleFromZeroAlarm = alarm;
+      this.scaleFromZeroPolicy = wake.policy;
+      this.scaleFromZeroAlarm = wake.alarm;
     }
 
     const idleMinutes = props.idleScaleInMinutes ?? 0;
     if (idleMinutes > 0 && props.minCapacity === 0) {
-      const policy = new appscaling.CfnScalingPolicy(this, 'IdleScaleIn', {
-        policyName: 'IdleBacklog-ScaleToZero',
-        policyType: 'StepScaling',
-        scalingTargetId: this.scalableTarget.ref,
-        stepScalingPolicyConfiguration: {
-          adjustmentType: 'ExactCapacity',
-          metricAggregationType: IDLE_SCALE_IN_ALARM.statistic,
-          // Re-invoked every minute while the endpoint stays idle; nothing to wait for in between.
-          cooldown: IDLE_SCALE_IN_ALARM.periodSeconds,
-          stepAdjustments: [{ metricIntervalUpperBound: 0, scalingAdjustment: 0 }],
-        },
-      });
-      const alarm = new cloudwatch.Alarm(this, 'IdleScaleInAlarm', {
+      const idle = this.alarmDrivenStepPolicy('IdleScaleIn', 'IdleBacklog-ScaleToZero', {
+        adjustmentType: 'ExactCapacity',
+        metricAggregationType: IDLE_SCALE_IN_ALARM.statistic,
+        // Re-invoked every minute while the endpoint stays idle; nothing to wait for in between.
+        cooldown: IDLE_SCALE_IN_ALARM.periodSeconds,
+        stepAdjustments: [{ metricIntervalUpperBound: 0, scalingAdjustment: 0 }],
+      }, {
         alarmDescription: `Nothing queued or in flight for ${idleMinutes} minutes: sets the endpoint to zero instances (step scaling). Not an operator alarm.`,
         metric: endpoint.metricApproximateBacklogSize({
           period: Duration.seconds(IDLE_SCALE_IN_ALARM.periodSeconds),
@@ -185,12 +169,31 @@ export class EndpointAutoScaling extends Construct {
         datapointsToAlarm: idleMinutes,
         threshold: IDLE_SCALE_IN_ALARM.threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        // No datapoint is no evidence of idleness: the alarm keeps its state.
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
       });
-      alarm.addAlarmAction({ bind: () => ({ alarmActionArn: policy.ref }) });
-      this.idleScaleInPolicy = policy;
-      this.idleScaleInAlarm = alarm;
+      this.idleScaleInPolicy = idle.policy;
+      this.idleScaleInAlarm = idle.alarm;
     }
+  }
+
+  /**
+   * A step policy and the alarm that invokes it. The Application Auto Scaling service role may
+   * only manage `TargetTracking*` alarms, so the alarm behind a step policy is ours to create.
+   * Missing data keeps the alarm's state: no datapoint is no evidence either way.
+   */
+  private alarmDrivenStepPolicy(
+    id: string,
+    policyName: string,
+    step: appscaling.CfnScalingPolicy.StepScalingPolicyConfigurationProperty,
+    alarmProps: Omit<cloudwatch.AlarmProps, 'treatMissingData'>,
+  ): { policy: appscaling.CfnScalingPolicy; alarm: cloudwatch.Alarm } {
+    const policy = new appscaling.CfnScalingPolicy(this, id, {
+      policyName,
+      policyType: 'StepScaling',
+      scalingTargetId: this.scalableTarget.ref,
+      stepScalingPolicyConfiguration: step,
+    });
+    const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, { ...alarmProps, treatMissingData: cloudwatch.TreatMissingData.MISSING });
+    alarm.addAlarmAction({ bind: () => ({ alarmActionArn: policy.ref }) });
+    return { policy, alarm };
   }
 }
