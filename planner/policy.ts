@@ -41,6 +41,9 @@ function only<T>(items: T[], what: string, file: string): T {
   return items[0];
 }
 
+/** Period statistics the simulator forms datapoints with. */
+const SIMULATED_STATISTICS = ['Average', 'Maximum'];
+
 /** Application Auto Scaling's default cooldown when a policy sets none. */
 const DEFAULT_COOLDOWN_SECONDS = 300;
 
@@ -86,9 +89,16 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
     const cfg = p.Properties!.StepScalingPolicyConfiguration;
     const cooldownSeconds = cfg.Cooldown ?? DEFAULT_COOLDOWN_SECONDS;
     if (cfg.AdjustmentType === 'ExactCapacity') {
-      idleScaleIn = { ...shape(alarmFor(id, 'alarm driving the idle scale-in policy')), cooldownSeconds };
+      const a = alarmFor(id, 'alarm driving the idle scale-in policy');
+      if (a.Statistic !== 'Maximum' || a.ComparisonOperator !== 'LessThanThreshold') {
+        throw new Error(`${file}: the idle scale-in alarm uses ${a.Statistic} ${a.ComparisonOperator}; the planner simulates only Maximum LessThanThreshold (as this app synthesizes it)`);
+      }
+      idleScaleIn = { ...shape(a), cooldownSeconds };
     } else {
       const a = alarmFor(id, 'alarm driving the step policy');
+      if (!SIMULATED_STATISTICS.includes(a.Statistic)) {
+        throw new Error(`${file}: the wake alarm's statistic is ${JSON.stringify(a.Statistic)}; the planner simulates ${SIMULATED_STATISTICS.join(' or ')}`);
+      }
       stepScaling = { adjustment: cfg.StepAdjustments[0].ScalingAdjustment, cooldownSeconds, alarm: { ...shape(a), comparison: a.ComparisonOperator, statistic: a.Statistic } };
     }
   }

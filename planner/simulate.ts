@@ -1,6 +1,6 @@
 import { MinHeap } from './heap';
 import type { ServiceAssumptions } from './inputs';
-import type { ScalingPolicy } from './policy';
+import type { AlarmShape, ScalingPolicy } from './policy';
 
 /** One metric period of the run, as CloudWatch would have graphed it. */
 export interface TimelinePoint {
@@ -85,9 +85,11 @@ interface Instance {
  * Modelled as AWS documents it: a FIFO queue inside SageMaker; each instance is sent up to
  * `concurrencyPerInstance` requests (MaxConcurrentInvocationsPerInstance) and its model server
  * works on `workersPerInstance` of them at once (the rest wait inside the instance); queue
- * metrics are time-averaged per period; `HasBacklogWithoutCapacity` is 1 while requests wait and
- * no instance is in service; the step alarm is evaluated exactly as synthesized (M of N
- * datapoints against the threshold); target tracking's cooldowns follow the Application Auto
+ * metrics are time-averaged per period (or the period's Maximum, where an alarm asks for it);
+ * `HasBacklogWithoutCapacity` is 1 while requests wait and no instance is in service;
+ * `ApproximateBacklogSize` counts requests queued or in flight; both step alarms (wake from zero,
+ * idle scale-in) are evaluated exactly as synthesized (statistic, M of N datapoints against the
+ * threshold); when policies act in the same minute the larger capacity wins; target tracking's cooldowns follow the Application Auto
  * Scaling rules (a larger scale-out proceeds during a scale-out cooldown; a scale-out ends a
  * scale-in cooldown, not the reverse); capacity stays within [min, max].
  * Assumed where AWS is silent (ServiceAssumptions, each overridable): target-tracking alarm
@@ -251,7 +253,16 @@ export function simulate(
   let lastIdleAction = -Infinity;
   const trackingHistory: number[] = [];
   const delayPeriods = Math.ceil(assumptions.metricDelaySeconds / period);
-  const arrived = (history: number[]) => history.slice(0, Math.max(0, history.length - delayPeriods));
+  /** The last `n` datapoints that have reached the alarm (fewer early on); O(n), not O(history). */
+  const arrived = (history: number[], n: number) => {
+    const end = Math.max(0, history.length - delayPeriods);
+    return history.slice(Math.max(0, end - n), end);
+  };
+  /** M of N: at least `datapointsToAlarm` of the last `evaluationPeriods` arrived datapoints breach. */
+  const alarmFires = (history: number[], shape: AlarmShape, breach: (v: number) => boolean) => {
+    const window = arrived(history, shape.evaluationPeriods);
+    return window.length >= shape.datapointsToAlarm && window.filter(breach).length >= shape.datapointsToAlarm;
+  };
   let stepInAlarm = false;
   let lastStepAction = -Infinity;
   let lastScaleOut = -Infinity;
@@ -322,8 +333,7 @@ export function simulate(
           const step = policy.stepScaling;
           if (step && t % step.alarm.periodSeconds === 0) {
             stepHistory.push(step.alarm.statistic === 'Maximum' ? withoutCapacityMaximum : withoutCapacityAverage);
-            const window = arrived(stepHistory).slice(-step.alarm.evaluationPeriods);
-            const inAlarm = window.length >= step.alarm.datapointsToAlarm && window.filter((v) => breaches(v, step.alarm.threshold, step.alarm.comparison)).length >= step.alarm.datapointsToAlarm;
+            const inAlarm = alarmFires(stepHistory, step.alarm, (v) => breaches(v, step.alarm.threshold, step.alarm.comparison));
             const invoke = inAlarm && (!stepInAlarm || assumptions.stepPolicyReinvokedWhileInAlarm);
             stepInAlarm = inAlarm;
             if (invoke && t - lastStepAction >= step.cooldownSeconds && setDesired(desired + step.adjustment, 'step')) lastStepAction = t;
@@ -332,10 +342,9 @@ export function simulate(
           if (tracking) {
             const alarms = assumptions.targetTrackingAlarms;
             trackingHistory.push(perInstanceAverage);
-            const seen = arrived(trackingHistory);
-            const high = seen.slice(-alarms.scaleOutDatapoints);
-            const low = seen.slice(-alarms.scaleInDatapoints);
-            const latest = seen[seen.length - 1] ?? 0;
+            const high = arrived(trackingHistory, alarms.scaleOutDatapoints);
+            const low = arrived(trackingHistory, alarms.scaleInDatapoints);
+            const latest = high[high.length - 1] ?? 0;
             const wanted = (metric: number) => Math.ceil(desired === 0 ? metric / tracking.targetValue : (desired * metric) / tracking.targetValue);
             const inScaleOutCooldown = t - lastScaleOut < tracking.scaleOutCooldownSeconds;
             if (high.length === alarms.scaleOutDatapoints && high.every((v) => v > tracking.targetValue)) {
@@ -359,8 +368,7 @@ export function simulate(
           const idle = policy.idleScaleIn;
           if (idle && t % idle.periodSeconds === 0) {
             idleHistory.push(backlogMaximum);
-            const window = arrived(idleHistory).slice(-idle.evaluationPeriods);
-            const inAlarm = window.length >= idle.datapointsToAlarm && window.filter((v) => v < idle.threshold).length >= idle.datapointsToAlarm;
+            const inAlarm = alarmFires(idleHistory, idle, (v) => v < idle.threshold);
             // When two policies act at once Application Auto Scaling keeps the larger capacity:
             // a decision already taken this minute wins over setting zero.
             if (inAlarm && desired > 0 && decisions.length === decisionsBefore && t - lastIdleAction >= idle.cooldownSeconds && setDesired(0, 'idle')) lastIdleAction = t;

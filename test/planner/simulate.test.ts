@@ -375,6 +375,15 @@ describe('reading the policy back from a synthesized template', () => {
     expect(readPolicyFromTemplate(templateFor({ scaleOutFromZero: 'false' })).stepScaling).toBeUndefined();
   });
 
+  test('an alarm statistic the simulator does not model is an error that names it, not a silent Average', () => {
+    const file = templateFor({});
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const wake = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'HasBacklogWithoutCapacity' && r.Properties.AlarmActions?.length === 1 && !r.Properties.OKActions);
+    wake.Properties.Statistic = 'Minimum';
+    fs.writeFileSync(file, JSON.stringify(template));
+    expect(() => readPolicyFromTemplate(file)).toThrow(/the wake alarm's statistic is "Minimum"; the planner simulates Average or Maximum/);
+  });
+
   test('a missing template says to synthesize first', () => {
     expect(() => readPolicyFromTemplate('/nonexistent/template.json')).toThrow(/run npx cdk synth first, or pass --template/);
   });
