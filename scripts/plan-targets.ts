@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     worst = Math.max(worst, decision);
     best = Math.min(best, decision);
   }
+  fs.rmSync(dir, { recursive: true, force: true });
   console.log(`\nOne request into an idle endpoint, arriving at each second 0-59 of a minute: scale-out decided ${best}-${worst} s later.`);
 }
 
