@@ -56,6 +56,16 @@ describe('changing instanceType on a deployed stack', () => {
     expect(same.removed).toEqual([]);
     expect(same.added).toEqual([]);
   });
+
+  test.each([
+    ['the model-server worker count (a new model and endpoint config)', { modelServerWorkers: '1' }],
+    ['the idle scale-in (its policy and alarm go)', { idleScaleInMinutes: '0' }],
+  ])('changing %s keeps the endpoint and its scalable target', (_what, context) => {
+    const change = changeSet(before, buildTestApp(context).template);
+    expect(change.removed).not.toContain('EndpointMlG5Xlarge');
+    expect(change.added.filter((id) => /^Endpoint|ScalableTarget|AutoScalingTarget/.test(id))).toEqual([]);
+    expect(change.removed.length + change.modified.length).toBeGreaterThan(0); // it is a change
+  });
 });
 
 describe('logs a compliance review accepts', () => {
