@@ -12,6 +12,7 @@ import { expiryEpochSeconds, statusKeys } from '../../common/summary-record';
 import type { Logger } from '../shared/log';
 import { MalformedMessageError, parseJson, processBatch } from '../shared/sqs-batch';
 import { Staged, stageInput } from './staging';
+import type { EndpointWaker } from './wake';
 
 export { keyCandidates } from './staging';
 
@@ -41,6 +42,8 @@ export interface InvokerDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default DEFAULT_EXTRACTION_LIMITS */
   readonly extractionLimits?: ExtractionLimits;
+  /** Asks for an instance when work is submitted to an endpoint at zero; absent, the wake alarm alone does. */
+  readonly waker?: Pick<EndpointWaker, 'afterSubmit'>;
 }
 
 /** The part of an EventBridge "Object Created" event we use. */
@@ -168,6 +171,8 @@ export async function submitObject(object: ObjectCreated, deps: InvokerDeps, att
       sleep: deps.sleep,
     });
     await markPending(inferenceId, request.InputLocation!, request.ContentType!, staged, response, now, deps);
+    // After the request is queued, so that a woken instance always finds work waiting.
+    await deps.waker?.afterSubmit();
     log('info', 'submitted', { ...context, format: staged.format, pages: staged.pages, inputLocation: request.InputLocation, outputLocation: response.OutputLocation });
     return 'submitted';
   } catch (error) {

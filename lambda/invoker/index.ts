@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -6,6 +7,11 @@ import type { SQSEvent } from 'aws-lambda';
 import { jsonLogger, requiredEnv } from '../shared/log';
 import { handleIngestBatch, InvokerDeps } from './handler';
 import { sweepStuckSubmissions } from './sweeper';
+import { EndpointWaker } from './wake';
+
+const endpointName = requiredEnv(process.env, 'ENDPOINT_NAME');
+// Set only when the endpoint may scale to zero and waking on submit is on (wakeOnSubmit).
+const wakeVariant = process.env.WAKE_VARIANT_NAME;
 
 // Clients live at module scope so warm invocations reuse their connections.
 const deps: InvokerDeps = {
@@ -18,13 +24,14 @@ const deps: InvokerDeps = {
     inputPrefix: requiredEnv(process.env, 'INPUT_PREFIX'),
     requestsPrefix: requiredEnv(process.env, 'REQUESTS_PREFIX'),
     extractedPrefix: requiredEnv(process.env, 'EXTRACTED_PREFIX'),
-    endpointName: requiredEnv(process.env, 'ENDPOINT_NAME'),
+    endpointName,
     tableName: requiredEnv(process.env, 'TABLE_NAME'),
     modelId: requiredEnv(process.env, 'MODEL_ID'),
     invocationTimeoutSeconds: Number(requiredEnv(process.env, 'INVOCATION_TIMEOUT_SECONDS')),
     retentionDays: Number(requiredEnv(process.env, 'RETENTION_DAYS')),
     maxReceiveCount: Number(requiredEnv(process.env, 'MAX_RECEIVE_COUNT')),
   },
+  waker: wakeVariant ? new EndpointWaker(new SageMakerClient({}), { endpointName, variantName: wakeVariant }, jsonLogger) : undefined,
 };
 
 const sweep = {

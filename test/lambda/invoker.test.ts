@@ -379,6 +379,30 @@ describe('duplicates', () => {
   });
 });
 
+describe('waking an endpoint at zero', () => {
+  test('the waker runs once per submitted document, after the request is queued and recorded PENDING; never for a duplicate or a refused document', async () => {
+    const order: string[] = [];
+    const afterSubmit = jest.fn(async () => {
+      order.push(`wake (record ${[...table.items.values()].map((r) => r.status).join(',')})`);
+      return 'woken' as const;
+    });
+    sagemaker.on(InvokeEndpointAsyncCommand).callsFake((input) => {
+      order.push('invoke');
+      return { InferenceId: input.InferenceId, OutputLocation: 's3://docs-bucket/output/x.out' };
+    });
+    const good = bucket.put('input/paper.txt', 'Text.');
+    const body = eventFor('input/paper.txt', good);
+    const empty = JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'docs-bucket' }, object: { key: 'input/empty.txt', size: 0, etag: 'e', 'version-id': 'v' } } });
+
+    await handleIngestBatch(sqsEvent(body, empty), { ...deps, waker: { afterSubmit } });
+    await handleIngestBatch(delivery(body), { ...deps, waker: { afterSubmit } });
+
+    expect(afterSubmit).toHaveBeenCalledTimes(1);
+    expect(order).toEqual(['invoke', 'wake (record PENDING)']);
+    expect(recordOf('input/empty.txt', 'e')).toMatchObject({ status: 'FAILED' });
+  });
+});
+
 describe('bad input', () => {
   test.each([
     ['an empty object', 'input/empty.txt', 0, 'empty object: there is nothing to summarize'],

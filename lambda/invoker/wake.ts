@@ -1,0 +1,97 @@
+import {
+  DescribeEndpointCommand,
+  type DescribeEndpointCommandOutput,
+  SageMakerClient,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+} from '@aws-sdk/client-sagemaker';
+import type { Logger } from '../shared/log';
+
+/**
+ * How long a look at the endpoint that found capacity (or a wake already under way) is trusted
+ * before the next submission describes it again. Reaching zero takes `idleScaleInMinutes` (≥ 1)
+ * with nothing queued or in flight, or a whole minute of zero backlog for target tracking, and
+ * every submission puts a request in that backlog: a container that submitted in the last 30 s
+ * cannot have missed a scale-in to zero.
+ */
+export const CAPACITY_TRUSTED_FOR_MS = 30_000;
+
+/** What a submission found: capacity (or capacity coming), an endpoint to wake, or one busy updating. */
+export type EndpointState = 'has-capacity' | 'idle' | 'updating';
+
+/**
+ * Reads DescribeEndpoint for one variant. `DesiredInstanceCount` > 0 means instances are running
+ * or already asked for (by us, the wake alarm or target tracking); 0 while `InService` is an
+ * endpoint at rest at zero; 0 while `Updating` is a scale-in to zero in progress, which refuses
+ * another capacity change until it ends ("When it receives the request, SageMaker sets the
+ * endpoint status to Updating. After updating the endpoint, it sets the status to InService",
+ * UpdateEndpointWeightsAndCapacities API reference).
+ */
+export function endpointState(endpoint: Pick<DescribeEndpointCommandOutput, 'EndpointStatus' | 'ProductionVariants'>, variantName: string): EndpointState {
+  const variant = endpoint.ProductionVariants?.find((v) => v.VariantName === variantName);
+  if ((variant?.DesiredInstanceCount ?? 0) > 0 || (variant?.CurrentInstanceCount ?? 0) > 0) return 'has-capacity';
+  return endpoint.EndpointStatus === 'InService' ? 'idle' : 'updating';
+}
+
+export type WakeOutcome = EndpointState | 'woken' | 'trusted' | 'failed';
+
+export interface EndpointWakerSettings {
+  readonly endpointName: string;
+  readonly variantName: string;
+}
+
+/**
+ * Wakes an endpoint at zero instances as soon as work is submitted to it, instead of waiting for
+ * the `HasBacklogWithoutCapacity` alarm (1-2 minutes after the request, depending on the second it
+ * arrived and on CloudWatch's publication delay). The alarm stays as the backstop: every failure
+ * here is logged and ignored, never failing a submission.
+ *
+ * Setting the instance count directly is an "out-of-band change" Application Auto Scaling allows:
+ * "anytime a scaling policy is invoked … Application Auto Scaling retrieves the current capacity
+ * and compares it to the minimum and maximum capacity" (Application Auto Scaling concepts,
+ * "Scalable target"), so target tracking and the idle scale-in carry on from the instance this
+ * starts. It is the same call, with the same permissions, that Application Auto Scaling's
+ * SageMaker role makes.
+ *
+ * One waker lives at module scope per Lambda container: it remembers a look that found capacity
+ * for `CAPACITY_TRUSTED_FOR_MS`, so a burst costs one DescribeEndpoint per container every 30 s.
+ */
+export class EndpointWaker {
+  private trustedUntil = 0;
+
+  constructor(
+    private readonly sagemaker: SageMakerClient,
+    private readonly settings: EndpointWakerSettings,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Call after submitting work; resolves to what it found and did, and never rejects. */
+  async afterSubmit(): Promise<WakeOutcome> {
+    if (this.clock() < this.trustedUntil) return 'trusted';
+    const { endpointName, variantName } = this.settings;
+    try {
+      const state = endpointState(await this.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName })), variantName);
+      if (state === 'idle') {
+        await this.sagemaker.send(
+          new UpdateEndpointWeightsAndCapacitiesCommand({
+            EndpointName: endpointName,
+            DesiredWeightsAndCapacities: [{ VariantName: variantName, DesiredInstanceCount: 1 }],
+          }),
+        );
+        this.log('info', 'woke the endpoint: one instance requested', { endpointName });
+      }
+      // A scale-in to zero in progress is looked at again by the next submission; the wake
+      // alarm starts an instance if no submission comes.
+      if (state !== 'updating') this.trustedUntil = this.clock() + CAPACITY_TRUSTED_FOR_MS;
+      return state === 'idle' ? 'woken' : state;
+    } catch (error) {
+      // Two containers waking at once: the second finds the endpoint updating (ValidationException).
+      this.log('warn', 'could not wake the endpoint; the HasBacklogWithoutCapacity alarm will', {
+        endpointName,
+        error: (error as Error)?.name,
+        reason: (error as Error)?.message,
+      });
+      return 'failed';
+    }
+  }
+}

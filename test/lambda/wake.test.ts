@@ -1,0 +1,108 @@
+import 'aws-sdk-client-mock-jest';
+import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CAPACITY_TRUSTED_FOR_MS, EndpointWaker, endpointState } from '../../lambda/invoker/wake';
+
+const sagemaker = mockClient(SageMakerClient);
+const logs: Array<[string, string, Record<string, unknown> | undefined]> = [];
+let now = 1_000_000;
+
+const endpoint = (status: string, desired: number, current: number, variant = 'AllTraffic') => ({
+  EndpointStatus: status,
+  ProductionVariants: [{ VariantName: variant, DesiredInstanceCount: desired, CurrentInstanceCount: current }],
+});
+const waker = () =>
+  new EndpointWaker(new SageMakerClient({}), { endpointName: 'ep', variantName: 'AllTraffic' }, (level, message, fields) => logs.push([level, message, fields]), () => now);
+
+beforeEach(() => {
+  sagemaker.reset();
+  logs.length = 0;
+  now = 1_000_000;
+});
+
+describe('endpointState', () => {
+  test.each([
+    ['InService', 0, 0, 'idle'],
+    ['InService', 1, 1, 'has-capacity'],
+    ['Updating', 1, 0, 'has-capacity'], // a wake (ours, the alarm's or target tracking's) under way
+    ['Updating', 0, 1, 'has-capacity'], // scaling in: the instance still serves what was queued
+    ['Updating', 0, 0, 'updating'],
+    ['Failed', 0, 0, 'updating'],
+  ])('%s, desired %d, current %d: %s', (status, desired, current, expected) => {
+    expect(endpointState(endpoint(status, desired, current), 'AllTraffic')).toBe(expected);
+  });
+
+  test('reads the named variant only', () => {
+    expect(endpointState(endpoint('InService', 3, 3, 'Other'), 'AllTraffic')).toBe('idle');
+  });
+});
+
+describe('EndpointWaker', () => {
+  test('an endpoint at rest at zero gets one instance, asked for exactly as Application Auto Scaling would', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({ EndpointArn: 'arn' });
+
+    await expect(waker().afterSubmit()).resolves.toBe('woken');
+
+    expect(sagemaker).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: 'ep' });
+    expect(sagemaker).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, {
+      EndpointName: 'ep',
+      DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 1 }],
+    });
+    expect(logs).toContainEqual(['info', 'woke the endpoint: one instance requested', { endpointName: 'ep' }]);
+  });
+
+  test('an endpoint with capacity is left alone, and not described again for 30 s', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 2, 2));
+    const w = waker();
+
+    await expect(w.afterSubmit()).resolves.toBe('has-capacity');
+    now += CAPACITY_TRUSTED_FOR_MS - 1;
+    await expect(w.afterSubmit()).resolves.toBe('trusted');
+    expect(sagemaker).toHaveReceivedCommandTimes(DescribeEndpointCommand, 1);
+    now += 1;
+    await expect(w.afterSubmit()).resolves.toBe('has-capacity');
+    expect(sagemaker).toHaveReceivedCommandTimes(DescribeEndpointCommand, 2);
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+  });
+
+  test('a burst into an idle endpoint wakes it once per container', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+    const w = waker();
+    const outcomes = [];
+    for (let i = 0; i < 50; i++) outcomes.push(await w.afterSubmit());
+    expect(outcomes[0]).toBe('woken');
+    expect(new Set(outcomes.slice(1))).toEqual(new Set(['trusted']));
+    expect(sagemaker).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
+  });
+
+  test('a scale-in to zero in progress is looked at again by the next submission, which wakes it once it has finished', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolvesOnce(endpoint('Updating', 0, 0)).resolves(endpoint('InService', 0, 0));
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+    const w = waker();
+
+    await expect(w.afterSubmit()).resolves.toBe('updating');
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+    await expect(w.afterSubmit()).resolves.toBe('woken');
+  });
+
+  test.each([
+    ['the update is refused (another container woke it first)', UpdateEndpointWeightsAndCapacitiesCommand, 'ValidationException', 'Cannot update in-progress endpoint'],
+    ['DescribeEndpoint is throttled', DescribeEndpointCommand, 'ThrottlingException', 'Rate exceeded'],
+    ['the role lacks a permission', DescribeEndpointCommand, 'AccessDeniedException', 'not authorized'],
+  ])('%s: logged, never thrown, and tried again by the next submission', async (_what, command, name, message) => {
+    const error = Object.assign(new Error(message), { name });
+    const failsOnce = command === DescribeEndpointCommand;
+    const describe = sagemaker.on(DescribeEndpointCommand);
+    (failsOnce ? describe.rejectsOnce(error) : describe).resolves(endpoint('InService', 0, 0));
+    const update = sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand);
+    (failsOnce ? update : update.rejectsOnce(error)).resolves({});
+    const w = waker();
+
+    await expect(w.afterSubmit()).resolves.toBe('failed');
+    expect(logs).toContainEqual(['warn', 'could not wake the endpoint; the HasBacklogWithoutCapacity alarm will', { endpointName: 'ep', error: name, reason: message }]);
+    await expect(w.afterSubmit()).resolves.toBe('woken');
+  });
+});
