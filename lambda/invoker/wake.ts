@@ -15,6 +15,14 @@ import type { Logger } from '../shared/log';
  */
 export const CAPACITY_TRUSTED_FOR_MS = 30_000;
 
+/**
+ * A submission that finds a scale-in to zero still in progress (`Updating`, no instance asked for)
+ * looks again this often, this many times (60 s in all, inside the invoker's 5-minute timeout),
+ * and wakes the endpoint once the scale-in has finished. Then it gives up for
+ * `CAPACITY_TRUSTED_FOR_MS`, leaving the wake alarm's backstop to it.
+ */
+export const UPDATING_RECHECK = { attempts: 4, delayMs: 15_000 } as const;
+
 /** What a submission found: capacity (or capacity coming), an endpoint to wake, or one busy updating. */
 export type EndpointState = 'has-capacity' | 'idle' | 'updating';
 
@@ -52,8 +60,9 @@ export interface EndpointWakerSettings {
  * starts. It is the same call, with the same permissions, that Application Auto Scaling's
  * SageMaker role makes.
  *
- * One waker lives at module scope per Lambda container: it remembers a look that found capacity
- * for `CAPACITY_TRUSTED_FOR_MS`, so a burst costs one DescribeEndpoint per container every 30 s.
+ * One waker lives at module scope per Lambda container and trusts what it last saw (or did) for
+ * `CAPACITY_TRUSTED_FOR_MS`, so a burst costs one DescribeEndpoint per container every 30 s. A
+ * failed call is not trusted: the next submission tries again.
  */
 export class EndpointWaker {
   private trustedUntil = 0;
@@ -63,14 +72,24 @@ export class EndpointWaker {
     private readonly settings: EndpointWakerSettings,
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
+
+  private async look(): Promise<EndpointState> {
+    const output = await this.sagemaker.send(new DescribeEndpointCommand({ EndpointName: this.settings.endpointName }));
+    return endpointState(output, this.settings.variantName);
+  }
 
   /** Call after submitting work; resolves to what it found and did, and never rejects. */
   async afterSubmit(): Promise<WakeOutcome> {
     if (this.clock() < this.trustedUntil) return 'trusted';
     const { endpointName, variantName } = this.settings;
     try {
-      const state = endpointState(await this.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName })), variantName);
+      let state = await this.look();
+      for (let i = 0; state === 'updating' && i < UPDATING_RECHECK.attempts; i++) {
+        await this.sleep(UPDATING_RECHECK.delayMs);
+        state = await this.look();
+      }
       if (state === 'idle') {
         await this.sagemaker.send(
           new UpdateEndpointWeightsAndCapacitiesCommand({
@@ -79,10 +98,10 @@ export class EndpointWaker {
           }),
         );
         this.log('info', 'woke the endpoint: one instance requested', { endpointName });
+      } else if (state === 'updating') {
+        this.log('warn', 'the endpoint is still updating with no instance asked for; the HasBacklogWithoutCapacity alarm will wake it', { endpointName });
       }
-      // A scale-in to zero in progress is looked at again by the next submission; the wake
-      // alarm starts an instance if no submission comes.
-      if (state !== 'updating') this.trustedUntil = this.clock() + CAPACITY_TRUSTED_FOR_MS;
+      this.trustedUntil = this.clock() + CAPACITY_TRUSTED_FOR_MS;
       return state === 'idle' ? 'woken' : state;
     } catch (error) {
       // Two containers waking at once: the second finds the endpoint updating (ValidationException).

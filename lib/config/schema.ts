@@ -127,6 +127,10 @@ export const CONFIG_SCHEMA = {
     0,
     60,
   ),
+  wakeOnSubmit: boolean(
+    'With minCapacity 0 and the pipeline on: the invoker, after submitting work to an endpoint at zero instances, asks for one instance itself (`UpdateEndpointWeightsAndCapacities`, granted on this endpoint only) instead of waiting 1-2 minutes for the `HasBacklogWithoutCapacity` alarm, which stays as the backstop.',
+    true,
+  ),
   longDocuments: oneOf<LongDocumentStrategy>(
     'Documents longer than the model reads at once (1024 tokens for PEGASUS): "map-reduce" summarizes every window and then the window summaries; "truncate" reads only the first window. A request can override it (`parameters.long_documents`).',
     'map-reduce',

@@ -212,6 +212,19 @@ export class AsyncInferenceEndpoint extends Construct {
     });
   }
 
+  /**
+   * Reading the endpoint and setting its instance count (`sagemaker:DescribeEndpoint`,
+   * `sagemaker:UpdateEndpointWeightsAndCapacities`) on this endpoint only: what Application Auto
+   * Scaling's SageMaker role does, for a client that wakes the endpoint itself.
+   */
+  public grantSetCapacity(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+      resourceArns: [this.endpointArn],
+    });
+  }
+
   /** Requests queued or in progress. @default - average over 1 minute */
   public metricApproximateBacklogSize(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.queue('ApproximateBacklogSize', props);

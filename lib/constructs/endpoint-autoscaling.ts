@@ -26,6 +26,17 @@ export const SCALE_FROM_ZERO_ALARM = {
 } as const;
 
 /**
+ * ⚠ Minutes the wake alarm waits when the invoker wakes the endpoint itself (`wakeOnSubmit`), so
+ * that it fires only when that wake did not happen. Requests wait with no instance in service
+ * from their arrival until the woken instance is in service: a cold start of up to 10 minutes
+ * (the HF async notebook reports 7-9; AWS documents none) gives at most 11 one-minute Maximum
+ * datapoints of 1. A twelfth means no instance is coming. Were the alarm the 1-minute one, it
+ * would add a second instance to the invoker's, which Application Auto Scaling cannot know about
+ * (an out-of-band change starts no cooldown).
+ */
+export const WAKE_BACKSTOP_MINUTES = 12;
+
+/**
  * Shape of the alarm that scales an idle endpoint to zero: `ApproximateBacklogSize` ("items in
  * the queue for an endpoint that are currently being processed or yet to be processed", SageMaker
  * async monitoring guide) has a Maximum of 0 in every one of the last `idleScaleInMinutes`
@@ -73,6 +84,14 @@ export interface EndpointAutoScalingProps {
    * @default true
    */
   readonly scaleOutFromZero?: boolean;
+  /**
+   * Something else wakes the endpoint as soon as work arrives (the pipeline's invoker): the wake
+   * alarm becomes a backstop that starts an instance only after requests have waited
+   * `WAKE_BACKSTOP_MINUTES` with none in service.
+   *
+   * @default false
+   */
+  readonly scaleFromZeroBackstopOnly?: boolean;
   /**
    * Minutes with nothing queued or in flight after which a step policy sets the endpoint to zero
    * instances; 0 leaves scale-in to target tracking alone. Only when `minCapacity` is 0.
@@ -130,20 +149,22 @@ export class EndpointAutoScaling extends Construct {
     });
 
     if (props.scaleOutFromZero ?? true) {
+      const periods = props.scaleFromZeroBackstopOnly ? WAKE_BACKSTOP_MINUTES : SCALE_FROM_ZERO_ALARM.evaluationPeriods;
       const wake = this.alarmDrivenStepPolicy('ScaleFromZero', 'HasBacklogWithoutCapacity-ScaleFromZero', {
         adjustmentType: 'ChangeInCapacity',
         metricAggregationType: SCALE_FROM_ZERO_ALARM.statistic,
         cooldown: (props.scaleFromZeroCooldown ?? Duration.minutes(10)).toSeconds(),
         stepAdjustments: [{ metricIntervalLowerBound: 0, scalingAdjustment: 1 }],
       }, {
-        alarmDescription:
-          'Requests are waiting and the endpoint has no instance: starts one (step scaling). Not an operator alarm.',
+        alarmDescription: props.scaleFromZeroBackstopOnly
+          ? `Requests have waited ${WAKE_BACKSTOP_MINUTES} minutes with no instance in service, so the invoker's wake did not happen: starts one (step scaling). Not an operator alarm.`
+          : 'Requests are waiting and the endpoint has no instance: starts one (step scaling). Not an operator alarm.',
         metric: endpoint.metricHasBacklogWithoutCapacity({
           period: Duration.seconds(SCALE_FROM_ZERO_ALARM.periodSeconds),
           statistic: SCALE_FROM_ZERO_ALARM.statistic,
         }),
-        evaluationPeriods: SCALE_FROM_ZERO_ALARM.evaluationPeriods,
-        datapointsToAlarm: SCALE_FROM_ZERO_ALARM.datapointsToAlarm,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
         threshold: SCALE_FROM_ZERO_ALARM.threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });

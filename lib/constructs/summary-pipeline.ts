@@ -78,6 +78,14 @@ export interface SummaryPipelineProps {
    * @default 5
    */
   readonly maxConcurrency?: number;
+  /**
+   * The invoker asks for one instance when it submits work to the endpoint at zero instances
+   * (see lambda/invoker/wake.ts), rather than leaving the wake to the `HasBacklogWithoutCapacity`
+   * alarm alone. Only meaningful for an endpoint that scales to zero.
+   *
+   * @default false
+   */
+  readonly wakeEndpointOnSubmit?: boolean;
 }
 
 /**
@@ -167,6 +175,7 @@ export class SummaryPipeline extends Construct {
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
       SWEEP_STALE_AFTER_SECONDS: String(SWEEP_STALE_AFTER.toSeconds()),
       SWEEP_LOOKBACK_DAYS: String(SWEEP_LOOKBACK_DAYS),
+      ...(props.wakeEndpointOnSubmit ? { WAKE_VARIANT_NAME: props.endpoint.variantName } : {}),
     } });
     this.invoker.addEventSource(
       new SqsEventSource(this.ingestQueue, {
@@ -183,6 +192,7 @@ export class SummaryPipeline extends Construct {
       resourceArns: [props.endpoint.endpointArn],
     });
     this.grantTableWrite(this.invoker, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    if (props.wakeEndpointOnSubmit) props.endpoint.grantSetCapacity(this.invoker);
     props.model.grantReadRequests('requests');
     props.model.grantReadRequests('extracted');
 

@@ -127,6 +127,8 @@ export class SummarizerStack extends Stack {
     // Every endpoint this stack has had (one per instance type), so older log groups stay readable.
     this.dataKey.allowLogsToEncrypt([`${logSettings.prefix}*`, endpointLogGroupName(`${this.stackName}-*`)]);
 
+    // The invoker wakes an endpoint at zero itself; the wake alarm is then only its backstop.
+    const wakeOnSubmit = c.wakeOnSubmit && c.pipeline && c.minCapacity === 0;
     this.autoScaling = new EndpointAutoScaling(this, 'AutoScaling', {
       endpoint: this.endpoint,
       minCapacity: c.minCapacity,
@@ -137,6 +139,7 @@ export class SummarizerStack extends Stack {
       scaleOutFromZero: c.scaleOutFromZero,
       scaleFromZeroCooldown: Duration.seconds(c.scaleFromZeroCooldownSeconds),
       idleScaleInMinutes: c.idleScaleInMinutes,
+      scaleFromZeroBackstopOnly: wakeOnSubmit,
     });
 
     if (c.pipeline) {
@@ -152,6 +155,7 @@ export class SummarizerStack extends Stack {
         retentionDays: c.dataRetentionDays,
         removalPolicy: dataRemovalPolicy,
         maxConcurrency: c.pipelineMaxConcurrency,
+        wakeEndpointOnSubmit: wakeOnSubmit,
         logs: logSettings,
       });
     }

@@ -40,6 +40,7 @@ describe('defaults', () => {
       maxSummaryRounds: 4,
       modelServerWorkers: 0,
       idleScaleInMinutes: 3,
+      wakeOnSubmit: true,
       logRetentionDays: 365,
       containerStartupTimeoutSeconds: 900,
       includeInferenceResponseIn: ['SUCCESS_NOTIFICATION_TOPIC'],

@@ -1,4 +1,5 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
+import { WAKE_BACKSTOP_MINUTES } from '../../lib/constructs/endpoint-autoscaling';
 import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
 
 const endpointName = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] };
@@ -75,8 +76,8 @@ describe('scale out from zero', () => {
     });
   });
 
-  test('our alarm on HasBacklogWithoutCapacity (EndpointName only) drives the step policy', () => {
-    const { template } = defaultTestApp();
+  test('our alarm on HasBacklogWithoutCapacity (EndpointName only) drives the step policy; without the invoker waking the endpoint, it decides within the minute', () => {
+    const { template } = buildTestApp({ wakeOnSubmit: 'false' });
     const stepPolicyId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'StepScaling',
       StepScalingPolicyConfiguration: { AdjustmentType: 'ChangeInCapacity' },
@@ -97,6 +98,24 @@ describe('scale out from zero', () => {
       AlarmActions: actions,
     });
     expect(actions.asArray()).toEqual([{ Ref: stepPolicyId }]);
+  });
+
+  test('when the invoker wakes the endpoint itself (the default), the alarm is its backstop: 12 of 12 minutes, longer than a cold start, so it never adds a second instance to the invoker\'s', () => {
+    const wakeAlarm = (context: Record<string, string>) =>
+      Object.values(buildTestApp(context).template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'HasBacklogWithoutCapacity' } }))[0].Properties;
+    expect(WAKE_BACKSTOP_MINUTES).toBe(12);
+    expect(wakeAlarm({})).toMatchObject({
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 12,
+      DatapointsToAlarm: 12,
+      Threshold: 1,
+      AlarmDescription: expect.stringMatching(/^Requests have waited 12 minutes with no instance in service/),
+    });
+    // No invoker (pipeline off), or an endpoint that never reaches zero: the alarm wakes it alone.
+    for (const context of [{ pipeline: 'false' }, { wakeOnSubmit: 'false' }] as Array<Record<string, string>>) {
+      expect(wakeAlarm(context)).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    }
   });
 
   test('the scaling alarm does not page the operator (it fires on every cold start)', () => {

@@ -75,7 +75,7 @@ describe('ingestion', () => {
     });
   });
 
-  test('invoker permissions: copy exact versions from input/, write requests/, InvokeEndpointAsync on our endpoint, put/update records, query byDay (sweeper) — nothing else', () => {
+  test('invoker permissions: copy exact versions from input/, write requests/, InvokeEndpointAsync on our endpoint, read and set its instance count (wake on submit), put/update records, query byDay (sweeper) — nothing else', () => {
     const { template } = defaultTestApp();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -93,13 +93,31 @@ describe('ingestion', () => {
           { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objects('input') },
           { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: arnOf('DataKey') },
           { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: [objects('extracted'), objects('requests')] },
-          { Effect: 'Allow', Action: 'sagemaker:InvokeEndpointAsync', Resource: ref('Endpoint') },
+          // Submitting, and waking the endpoint at zero (merged by CDK: the same resource).
+          {
+            Effect: 'Allow',
+            Action: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpointAsync', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+            Resource: ref('Endpoint'),
+          },
           { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf('PipelineSummaries') },
           { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf('PipelineSummaries'), '/index/byDay']] } },
         ),
       },
     });
     expect(policyOfFunction(template, 'Invoker')).toHaveLength(11);
+  });
+
+  test('wake on submit: by default the invoker is told the variant to wake; switched off, or with minCapacity above 0, it gets neither the variable nor the permission', () => {
+    const invokerEnv = (template: Template) => template.toJSON().Resources[functionId(template, 'Invoker')].Properties.Environment.Variables;
+    const sets = (template: Template) => policyOfFunction(template, 'Invoker').some((st) => JSON.stringify(st.Action).includes('UpdateEndpointWeightsAndCapacities'));
+    const on = defaultTestApp().template;
+    expect(invokerEnv(on).WAKE_VARIANT_NAME).toBe('AllTraffic');
+    expect(sets(on)).toBe(true);
+    for (const context of [{ wakeOnSubmit: 'false' }, { minCapacity: '1' }]) {
+      const { template } = buildTestApp(context);
+      expect(invokerEnv(template)).not.toHaveProperty('WAKE_VARIANT_NAME');
+      expect(sets(template)).toBe(false);
+    }
   });
 
   test('the sweeper: a schedule invokes the invoker every 30 minutes; it is told the retry window it must outwait', () => {

@@ -1,22 +1,33 @@
 import 'aws-sdk-client-mock-jest';
-import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, type EndpointStatus, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CAPACITY_TRUSTED_FOR_MS, EndpointWaker, endpointState } from '../../lambda/invoker/wake';
+import { CAPACITY_TRUSTED_FOR_MS, EndpointWaker, endpointState, UPDATING_RECHECK } from '../../lambda/invoker/wake';
 
 const sagemaker = mockClient(SageMakerClient);
 const logs: Array<[string, string, Record<string, unknown> | undefined]> = [];
 let now = 1_000_000;
 
-const endpoint = (status: string, desired: number, current: number, variant = 'AllTraffic') => ({
+const endpoint = (status: EndpointStatus, desired: number, current: number, variant = 'AllTraffic') => ({
   EndpointStatus: status,
   ProductionVariants: [{ VariantName: variant, DesiredInstanceCount: desired, CurrentInstanceCount: current }],
 });
+const sleeps: number[] = [];
 const waker = () =>
-  new EndpointWaker(new SageMakerClient({}), { endpointName: 'ep', variantName: 'AllTraffic' }, (level, message, fields) => logs.push([level, message, fields]), () => now);
+  new EndpointWaker(
+    new SageMakerClient({}),
+    { endpointName: 'ep', variantName: 'AllTraffic' },
+    (level, message, fields) => logs.push([level, message, fields]),
+    () => now,
+    async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  );
 
 beforeEach(() => {
   sagemaker.reset();
   logs.length = 0;
+  sleeps.length = 0;
   now = 1_000_000;
 });
 
@@ -28,7 +39,7 @@ describe('endpointState', () => {
     ['Updating', 0, 1, 'has-capacity'], // scaling in: the instance still serves what was queued
     ['Updating', 0, 0, 'updating'],
     ['Failed', 0, 0, 'updating'],
-  ])('%s, desired %d, current %d: %s', (status, desired, current, expected) => {
+  ] as const)('%s, desired %d, current %d: %s', (status, desired, current, expected) => {
     expect(endpointState(endpoint(status, desired, current), 'AllTraffic')).toBe(expected);
   });
 
@@ -78,14 +89,30 @@ describe('EndpointWaker', () => {
     expect(sagemaker).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
   });
 
-  test('a scale-in to zero in progress is looked at again by the next submission, which wakes it once it has finished', async () => {
-    sagemaker.on(DescribeEndpointCommand).resolvesOnce(endpoint('Updating', 0, 0)).resolves(endpoint('InService', 0, 0));
+  test('a scale-in to zero in progress is looked at again every 15 s, and the endpoint woken once it has finished', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolvesOnce(endpoint('Updating', 0, 1)).resolvesOnce(endpoint('Updating', 0, 0)).resolvesOnce(endpoint('Updating', 0, 0)).resolves(endpoint('InService', 0, 0));
     sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+
+    // Still draining its last instance: it has capacity, nothing to do.
+    await expect(waker().afterSubmit()).resolves.toBe('has-capacity');
+    await expect(waker().afterSubmit()).resolves.toBe('woken');
+    expect(sleeps).toEqual([UPDATING_RECHECK.delayMs, UPDATING_RECHECK.delayMs]);
+    expect(sagemaker).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
+  });
+
+  test('an endpoint that stays updating with no instance asked for: after 60 s the waker leaves it to the alarm, says so, and does not hold up the next submissions', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('Updating', 0, 0));
     const w = waker();
 
     await expect(w.afterSubmit()).resolves.toBe('updating');
+    expect(sleeps).toEqual(Array(UPDATING_RECHECK.attempts).fill(UPDATING_RECHECK.delayMs));
+    expect(UPDATING_RECHECK.attempts * UPDATING_RECHECK.delayMs).toBe(60_000);
+    expect(sagemaker).toHaveReceivedCommandTimes(DescribeEndpointCommand, UPDATING_RECHECK.attempts + 1);
     expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
-    await expect(w.afterSubmit()).resolves.toBe('woken');
+    expect(logs.map(([level, message]) => `${level}: ${message}`)).toContain(
+      'warn: the endpoint is still updating with no instance asked for; the HasBacklogWithoutCapacity alarm will wake it',
+    );
+    await expect(w.afterSubmit()).resolves.toBe('trusted');
   });
 
   test.each([
