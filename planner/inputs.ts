@@ -44,6 +44,12 @@ export interface ServiceAssumptions {
    */
   readonly updateBlocksScaling: boolean;
   /**
+   * ⚠ Seconds from a request's submission until the invoker's wake reaches SageMaker (one
+   * DescribeEndpoint and one UpdateEndpointWeightsAndCapacities, right after InvokeEndpointAsync in
+   * the same Lambda invocation). Not documented; a few API round trips.
+   */
+  readonly wakeAfterSubmitSeconds: number;
+  /**
    * ⚠ Service time from document length, matching the model handler's map-reduce
    * (model/code/inference.py): tokens per request (lognormal) → windows → passes × seconds per
    * window. Absent: `serviceSecondsPerRequest` is used as it is.
@@ -65,6 +71,7 @@ export const DEFAULT_ASSUMPTIONS: Omit<ServiceAssumptions, 'instanceStartupSecon
   stepPolicyReinvokedWhileInAlarm: true,
   metricDelaySeconds: 60,
   updateBlocksScaling: true,
+  wakeAfterSubmitSeconds: 5,
 };
 
 function fail(file: string, message: string): never {
@@ -109,6 +116,7 @@ export function loadAssumptions(file: string): ServiceAssumptions {
   }
   if (!(typeof a.metricDelaySeconds === 'number' && a.metricDelaySeconds >= 0)) fail(file, `"metricDelaySeconds" must be a number >= 0, got ${JSON.stringify(a.metricDelaySeconds)}`);
   if (typeof a.updateBlocksScaling !== 'boolean') fail(file, `"updateBlocksScaling" must be true or false, got ${JSON.stringify(a.updateBlocksScaling)}`);
+  if (!(typeof a.wakeAfterSubmitSeconds === 'number' && a.wakeAfterSubmitSeconds >= 0)) fail(file, `"wakeAfterSubmitSeconds" must be a number >= 0, got ${JSON.stringify(a.wakeAfterSubmitSeconds)}`);
   const m = a.serviceFromTokens;
   if (m !== undefined) {
     const whole = (v: unknown) => Number.isInteger(v) && (v as number) > 0;

@@ -22,6 +22,11 @@ export interface ScalingPolicy {
   };
   /** Sets zero instances once `ApproximateBacklogSize` (period Maximum) stays below the threshold. */
   readonly idleScaleIn?: AlarmShape & { readonly cooldownSeconds: number };
+  /**
+   * The pipeline's invoker asks for one instance when it submits work to the endpoint at zero
+   * (`WAKE_VARIANT_NAME` in its environment; lambda/invoker/wake.ts).
+   */
+  readonly wakeOnSubmit?: boolean;
   /** An always-on endpoint: this many instances, running from the start, never scaled. */
   readonly fixedInstances?: number;
 }
@@ -103,6 +108,7 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
     }
   }
   const timeout = Number(template.Outputs?.InvocationTimeoutSeconds?.Value ?? 900);
+  const wakeOnSubmit = ofType('AWS::Lambda::Function').some(([, f]) => typeof f.Properties?.Environment?.Variables?.WAKE_VARIANT_NAME === 'string');
   return {
     name: 'synthesized',
     instanceType: variant.InstanceType,
@@ -118,6 +124,7 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
     },
     stepScaling,
     idleScaleIn,
+    wakeOnSubmit,
   };
 }
 
@@ -141,5 +148,5 @@ export function blogPolicy(base: ScalingPolicy): ScalingPolicy {
 
 /** An endpoint that never scales: `maxCapacity` instances all the time. */
 export function alwaysOnPolicy(base: ScalingPolicy): ScalingPolicy {
-  return { ...base, name: 'always-on', targetTracking: undefined, stepScaling: undefined, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
+  return { ...base, name: 'always-on', targetTracking: undefined, stepScaling: undefined, wakeOnSubmit: false, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
 }

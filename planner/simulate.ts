@@ -18,7 +18,7 @@ export interface TimelinePoint {
   readonly hasBacklogWithoutCapacity: number;
 }
 
-export type DecisionSource = 'target-tracking' | 'step' | 'idle';
+export type DecisionSource = 'target-tracking' | 'step' | 'idle' | 'wake';
 
 export interface SimulationResult {
   readonly policy: ScalingPolicy;
@@ -53,7 +53,8 @@ const enum Kind {
   Done = 0,
   Ready = 1,
   Arrival = 2,
-  Tick = 3,
+  Wake = 3,
+  Tick = 4,
 }
 interface Event {
   readonly t: number;
@@ -96,8 +97,9 @@ interface Instance {
  * shapes, the delay before a datapoint reaches its alarm, that a capacity change is refused
  * while the endpoint is still updating from the last one (instances starting), that
  * backlog-per-instance divides by in-service instances (the backlog itself at zero), that target
- * tracking sizes to ceil(capacity × metric / target) (ceil(metric / target) from zero), and that
- * scale-in stops starting and idle instances first and lets busy ones finish.
+ * tracking sizes to ceil(capacity × metric / target) (ceil(metric / target) from zero), that
+ * scale-in stops starting and idle instances first and lets busy ones finish, and that the
+ * invoker's wake (`wakeOnSubmit`) reaches SageMaker `wakeAfterSubmitSeconds` after a submission.
  *
  * `serviceSeconds[i]` is request i's service time, the same whichever policy serves it (common
  * random numbers: differences between policies are the policies', not the dice's).
@@ -264,6 +266,7 @@ export function simulate(
     return window.length >= shape.datapointsToAlarm && window.filter(breach).length >= shape.datapointsToAlarm;
   };
   let stepInAlarm = false;
+  let wakePending = false;
   let lastStepAction = -Infinity;
   let lastScaleOut = -Infinity;
   let capacityAfterLastScaleOut = 0;
@@ -278,6 +281,16 @@ export function simulate(
       case Kind.Arrival:
         queue.push(event.a);
         dispatch();
+        // The invoker looks at the endpoint after submitting; at zero it asks for one instance.
+        if (policy.wakeOnSubmit && desired === 0 && !wakePending) {
+          wakePending = true;
+          events.push({ t: t + assumptions.wakeAfterSubmitSeconds, kind: Kind.Wake, a: 0, b: 0 });
+        }
+        break;
+      case Kind.Wake:
+        wakePending = false;
+        // An out-of-band change: Application Auto Scaling starts no cooldown for it.
+        if (desired === 0) setDesired(1, 'wake');
         break;
       case Kind.Ready: {
         const instance = instances[event.a];

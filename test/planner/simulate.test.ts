@@ -107,6 +107,50 @@ test('an instance scaled in while idle serves nothing more: the next request wai
   expect(r.latencies[1]).toBeGreaterThanOrEqual(480 + 6);
 });
 
+describe('the invoker wakes the endpoint on submit (hand-computed)', () => {
+  const waking: ScalingPolicy = {
+    ...synthesized,
+    wakeOnSubmit: true,
+    stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 12, datapointsToAlarm: 12, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
+    idleScaleIn: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, threshold: 0.5, cooldownSeconds: 60 },
+  };
+  const shipped = { ...assumptions, metricDelaySeconds: 60, updateBlocksScaling: true };
+
+  test('the decision comes wakeAfterSubmitSeconds after the request, whatever second of the minute it arrives at', () => {
+    for (let second = 0; second < 60; second++) {
+      const r = run(waking, [600 + second], undefined, shipped);
+      expect([second, r.firstScaleOutAt! - (600 + second), r.decisions[0].by]).toEqual([second, 5, 'wake']);
+      expect(r.firstInServiceAt).toBe(600 + second + 5 + 480);
+    }
+    expect(run(waking, [600], undefined, { ...shipped, wakeAfterSubmitSeconds: 20 }).firstScaleOutAt).toBe(620);
+  });
+
+  test('one instance per wake: requests arriving while it starts ask for nothing more, and the 12-minute backstop never adds a second during the 8-minute cold start', () => {
+    const r = run({ ...waking, targetTracking: undefined }, [600, 601, 630, 700], undefined, shipped);
+    expect(r.decisions.filter((d) => d.to > d.from)).toEqual([{ t: 605, from: 0, to: 1, by: 'wake' }]);
+    expect(r.maxDesired).toBe(1);
+    expect(r.completed).toBe(4);
+  });
+
+  test('without the wake, the same policy waits for its backstop: 12 minutes of waiting, then the alarm (a datapoint late)', () => {
+    const r = run({ ...waking, wakeOnSubmit: false, targetTracking: undefined }, [600], undefined, shipped);
+    // Datapoints [600, 660) … [1260, 1320) are 1: the twelfth ends at 1320 and reaches the alarm at 1380.
+    expect(r.decisions[0]).toEqual({ t: 1380, from: 0, to: 1, by: 'step' });
+  });
+
+  test('the idle alarm, a datapoint behind, still sees the quiet minutes before the request: refused while the woken instance starts, or, if updates did not block, it cancels the wake until the request shows in its datapoints', () => {
+    const blocked = run({ ...waking, targetTracking: undefined }, [600], undefined, shipped);
+    expect(blocked.blocked).toContainEqual({ t: 660, to: 0, by: 'idle' });
+    expect(blocked.firstInServiceAt).toBe(1085);
+
+    const unblocked = run({ ...waking, targetTracking: undefined }, [600], undefined, { ...shipped, updateBlocksScaling: false });
+    expect(unblocked.decisions.slice(0, 2)).toEqual([
+      { t: 605, from: 0, to: 1, by: 'wake' },
+      { t: 660, from: 1, to: 0, by: 'idle' },
+    ]);
+  });
+});
+
 describe('the shipped wake alarm and idle scale-in (hand-computed)', () => {
   const shipped: ScalingPolicy = {
     ...synthesized,
@@ -361,14 +405,22 @@ describe('reading the policy back from a synthesized template', () => {
       invocationTimeoutSeconds: 1800,
       targetTracking: { targetValue: 3, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 60 },
       stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
+      wakeOnSubmit: false, // minCapacity 1: the invoker is not told to wake anything
     });
   });
 
-  test('the default template: the Maximum wake alarm and the idle scale-in, as synthesized', () => {
+  test('the default template: the invoker wakes the endpoint, the Maximum wake alarm is its 12-minute backstop, and the idle scale-in, as synthesized', () => {
     const policy = readPolicyFromTemplate(templateFor({ idleScaleInMinutes: '7' }));
-    expect(policy.stepScaling!.alarm).toEqual({ periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' });
+    expect(policy.wakeOnSubmit).toBe(true);
+    expect(policy.stepScaling!.alarm).toEqual({ periodSeconds: 60, evaluationPeriods: 12, datapointsToAlarm: 12, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' });
     expect(policy.idleScaleIn).toEqual({ periodSeconds: 60, evaluationPeriods: 7, datapointsToAlarm: 7, threshold: 0.5, cooldownSeconds: 60 });
     expect(policy.workersPerInstance).toBe(2);
+  });
+
+  test('wakeOnSubmit=false: no wake on submit, and the wake alarm decides within the minute again', () => {
+    const policy = readPolicyFromTemplate(templateFor({ wakeOnSubmit: 'false' }));
+    expect(policy.wakeOnSubmit).toBe(false);
+    expect(policy.stepScaling!.alarm).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1 });
   });
 
   test('without the scale-from-zero policy there is no step scaling', () => {
@@ -399,6 +451,7 @@ describe('scenario and assumption files', () => {
   test.each([
     [{ metricDelaySeconds: -1 }, '"metricDelaySeconds" must be a number >= 0, got -1'],
     [{ updateBlocksScaling: 'yes' }, '"updateBlocksScaling" must be true or false, got "yes"'],
+    [{ wakeAfterSubmitSeconds: -5 }, '"wakeAfterSubmitSeconds" must be a number >= 0, got -5'],
     [{ serviceFromTokens: { ...tokens, overlapTokens: 600 } }, '"serviceFromTokens.overlapTokens" must be a whole number below half the window (as the model handler requires), got 600'],
     [{ serviceFromTokens: { ...tokens, summaryTokens: 600 } }, '"serviceFromTokens.summaryTokens" must be at most half the window'],
     [{ serviceFromTokens: { ...tokens, secondsPerWindow: 0 } }, '"serviceFromTokens" needs tokensPerRequest'],
