@@ -23,10 +23,10 @@ async function plan(...args: string[]): Promise<string> {
 test('compare mode: the synthesized policy, the blog policy and always-on in one table and one chart', async () => {
   const out = await plan('--scenario', path.join(SCENARIOS, 'single-request.json'), '--compare');
   expect(out).toContain('2 model-server workers');
-  expect(out).toContain('step +1 when HasBacklogWithoutCapacity (Maximum) GreaterThanOrEqualToThreshold 1 for 1 of 1 × 60 s (cooldown 600 s)');
+  expect(out).toContain('the invoker asks for 1 instance when it submits to an endpoint at 0; step +1 when HasBacklogWithoutCapacity (Maximum) GreaterThanOrEqualToThreshold 1 for 12 of 12 × 60 s (cooldown 600 s)');
   expect(out).toContain('to 0 after 3 × 60 s with nothing queued or in flight');
   // The arrival's minute (60 s) + the 60 s metric delay (⚠ assumption); 480 s cold start after that.
-  expect(out).toMatch(/\| synthesized\s+\| 2\.0 min\s+\| 10\.0 min/);
+  expect(out).toMatch(/\| synthesized\s+\| 5 s\s+\| 8\.1 min/);
   expect(out).toMatch(/\| blog\s+\| —\s+\| —\s+\| ∞/); // a backlog of 1 never exceeds the target of 5
   expect(out).toMatch(/\| always-on\s+\| —\s+\| 0 s/);
   // Arriving at second 0, 10, …, 50 of a minute: decided at that minute's end + the delay, 70-120 s.
@@ -59,7 +59,8 @@ test('--json prints one parseable object with the bounds and every policy', asyn
   expect(report.bounds).toEqual({ instanceMinutes: expect.any(Number), idealDrainSeconds: expect.any(Number) });
   expect(report.policies.map((p: { name: string }) => p.name)).toEqual(['synthesized', 'blog', 'always-on']);
   const [synthesized, blog] = report.policies;
-  expect(synthesized).toMatchObject({ firstScaleOutSeconds: 120, firstInServiceSeconds: 600, completed: 1, unfinished: 0 });
+  // The invoker's wake, 5 s after the request; in service one 480 s cold start later.
+  expect(synthesized).toMatchObject({ firstScaleOutSeconds: 5, firstInServiceSeconds: 485, completed: 1, unfinished: 0 });
   expect(blog).toMatchObject({ completed: 0, unfinished: 1, p95Seconds: null, drainSeconds: null }); // never finishes: no number, not 0
 });
 
