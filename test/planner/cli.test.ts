@@ -25,12 +25,12 @@ test('compare mode: the synthesized policy, the blog policy and always-on in one
   expect(out).toContain('2 model-server workers');
   expect(out).toContain('the invoker asks for 1 instance when it submits to an endpoint at 0; step +1 when HasBacklogWithoutCapacity (Maximum) GreaterThanOrEqualToThreshold 1 for 12 of 12 × 60 s (cooldown 600 s)');
   expect(out).toContain('to 0 after 3 × 60 s with nothing queued or in flight');
-  // The arrival's minute (60 s) + the 60 s metric delay (⚠ assumption); 480 s cold start after that.
+  // The invoker's wake 5 s after the request (⚠ wakeAfterSubmitSeconds); 480 s cold start after that.
   expect(out).toMatch(/\| synthesized\s+\| 5 s\s+\| 8\.1 min/);
   expect(out).toMatch(/\| blog\s+\| —\s+\| —\s+\| ∞/); // a backlog of 1 never exceeds the target of 5
   expect(out).toMatch(/\| always-on\s+\| —\s+\| 0 s/);
-  // Arriving at second 0, 10, …, 50 of a minute: decided at that minute's end + the delay, 70-120 s.
-  expect(out).toMatch(/Traffic starting at 6 different seconds of the minute \(synthesized\): first scale-out 70 s–120 s/);
+  // Arriving at second 0, 10, …, 50 of a minute: the wake does not wait for a minute's end.
+  expect(out).toMatch(/Traffic starting at 6 different seconds of the minute \(synthesized\): first scale-out 5 s–5 s/);
   const svg = fs.readFileSync(path.join(work, 'out', 'single-request-compare.svg'), 'utf8');
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(svg).toContain('>blog: $0.00, p95 ∞<');
