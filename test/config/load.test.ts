@@ -39,7 +39,7 @@ describe('defaults', () => {
       summaryBatchSize: 8,
       maxSummaryRounds: 4,
       modelServerWorkers: 0,
-      idleScaleInMinutes: 3,
+      idleScaleInMinutes: 2,
       wakeOnSubmit: true,
       logRetentionDays: 365,
       containerStartupTimeoutSeconds: 900,

@@ -144,7 +144,7 @@ describe('scale out from zero', () => {
 });
 
 describe('idle scale-in to zero', () => {
-  test('after 3 minutes with nothing queued or in flight (ApproximateBacklogSize Maximum < 0.5), a step policy sets exactly 0', () => {
+  test('after 2 minutes with nothing queued or in flight (ApproximateBacklogSize Maximum < 0.5), a step policy sets exactly 0', () => {
     const { template } = defaultTestApp();
     const targetId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
     const policyId = onlyResourceId(template, 'AWS::ApplicationAutoScaling::ScalingPolicy', {
@@ -165,8 +165,8 @@ describe('idle scale-in to zero', () => {
       Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
       Statistic: 'Maximum',
       Period: 60,
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 3,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
       Threshold: 0.5,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'missing',
