@@ -120,7 +120,7 @@ function phaseSpread(policy: ScalingPolicy, scenario: ReturnType<typeof loadScen
 function describe(p: ScalingPolicy): string {
   const parts = [`${p.instanceType}, ${p.minCapacity}-${p.maxCapacity} instances × ${p.concurrencyPerInstance} concurrent, ${p.workersPerInstance} model-server worker${p.workersPerInstance === 1 ? '' : 's'}`];
   if (p.targetTracking) parts.push(`target tracking ${p.targetTracking.targetValue} (cooldowns out ${p.targetTracking.scaleOutCooldownSeconds} s / in ${p.targetTracking.scaleInCooldownSeconds} s)`);
-  if (p.wakeOnSubmit) parts.push('the invoker asks for 1 instance when it submits to an endpoint at 0');
+  if (p.wakeOnSubmit) parts.push(`the invoker wakes an endpoint at 0 with 1 instance per ${p.wakeOnSubmit.backlogPerInstance} waiting requests (at most ${p.wakeOnSubmit.maxInstances})`);
   if (p.stepScaling) {
     const a = p.stepScaling.alarm;
     parts.push(`step +${p.stepScaling.adjustment} when HasBacklogWithoutCapacity (${a.statistic}) ${a.comparison} ${a.threshold} for ${a.datapointsToAlarm} of ${a.evaluationPeriods} × ${a.periodSeconds} s (cooldown ${p.stepScaling.cooldownSeconds} s)`);

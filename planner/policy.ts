@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import type { WakeSizing } from '../common/wake-sizing';
 
 /** The scaling behaviour under test, as deployed (read from a template) or as a named alternative. */
 export interface ScalingPolicy {
@@ -23,10 +24,10 @@ export interface ScalingPolicy {
   /** Sets zero instances once `ApproximateBacklogSize` (period Maximum) stays below the threshold. */
   readonly idleScaleIn?: AlarmShape & { readonly cooldownSeconds: number };
   /**
-   * The pipeline's invoker asks for one instance when it submits work to the endpoint at zero
-   * (`WAKE_VARIANT_NAME` in its environment; lambda/invoker/wake.ts).
+   * The pipeline's invoker wakes the endpoint when it submits work to it at zero, sized by the
+   * requests waiting (`WAKE_*` in its environment; lambda/invoker/wake.ts, common/wake-sizing.ts).
    */
-  readonly wakeOnSubmit?: boolean;
+  readonly wakeOnSubmit?: WakeSizing;
   /** An always-on endpoint: this many instances, running from the start, never scaled. */
   readonly fixedInstances?: number;
 }
@@ -108,7 +109,16 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
     }
   }
   const timeout = Number(template.Outputs?.InvocationTimeoutSeconds?.Value ?? 900);
-  const wakeOnSubmit = ofType('AWS::Lambda::Function').some(([, f]) => typeof f.Properties?.Environment?.Variables?.WAKE_VARIANT_NAME === 'string');
+  const invokerEnv = ofType('AWS::Lambda::Function')
+    .map(([, f]) => f.Properties?.Environment?.Variables)
+    .find((env) => typeof env?.WAKE_VARIANT_NAME === 'string');
+  const wakeOnSubmit: WakeSizing | undefined = invokerEnv && {
+    backlogPerInstance: Number(invokerEnv.WAKE_BACKLOG_PER_INSTANCE),
+    maxInstances: Number(invokerEnv.WAKE_MAX_INSTANCES),
+  };
+  if (wakeOnSubmit && !(wakeOnSubmit.backlogPerInstance > 0 && wakeOnSubmit.maxInstances >= 1)) {
+    throw new Error(`${file}: the invoker wakes the endpoint but its WAKE_BACKLOG_PER_INSTANCE / WAKE_MAX_INSTANCES are ${JSON.stringify(invokerEnv.WAKE_BACKLOG_PER_INSTANCE)} / ${JSON.stringify(invokerEnv.WAKE_MAX_INSTANCES)}`);
+  }
   return {
     name: 'synthesized',
     instanceType: variant.InstanceType,
@@ -148,5 +158,5 @@ export function blogPolicy(base: ScalingPolicy): ScalingPolicy {
 
 /** An endpoint that never scales: `maxCapacity` instances all the time. */
 export function alwaysOnPolicy(base: ScalingPolicy): ScalingPolicy {
-  return { ...base, name: 'always-on', targetTracking: undefined, stepScaling: undefined, wakeOnSubmit: false, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
+  return { ...base, name: 'always-on', targetTracking: undefined, stepScaling: undefined, wakeOnSubmit: undefined, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
 }

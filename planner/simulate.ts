@@ -1,3 +1,4 @@
+import { instancesToWake } from '../common/wake-sizing';
 import { MinHeap } from './heap';
 import type { ServiceAssumptions } from './inputs';
 import type { AlarmShape, ScalingPolicy } from './policy';
@@ -289,8 +290,9 @@ export function simulate(
         break;
       case Kind.Wake:
         wakePending = false;
-        // An out-of-band change: Application Auto Scaling starts no cooldown for it.
-        if (desired === 0) setDesired(1, 'wake');
+        // Sized by the requests waiting, as the invoker counts them; an out-of-band change, so
+        // Application Auto Scaling starts no cooldown for it.
+        if (desired === 0 && policy.wakeOnSubmit) setDesired(instancesToWake(queue.length - head + inFlight, policy.wakeOnSubmit), 'wake');
         break;
       case Kind.Ready: {
         const instance = instances[event.a];

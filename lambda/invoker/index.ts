@@ -7,17 +7,19 @@ import type { SQSEvent } from 'aws-lambda';
 import { jsonLogger, requiredEnv } from '../shared/log';
 import { handleIngestBatch, InvokerDeps } from './handler';
 import { sweepStuckSubmissions } from './sweeper';
-import { EndpointWaker } from './wake';
+import { countWaitingWork, EndpointWaker } from './wake';
 
 const endpointName = requiredEnv(process.env, 'ENDPOINT_NAME');
 // Set only when the endpoint may scale to zero and waking on submit is on (wakeOnSubmit).
 const wakeVariant = process.env.WAKE_VARIANT_NAME;
 
 // Clients live at module scope so warm invocations reuse their connections.
+const table = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const tableName = requiredEnv(process.env, 'TABLE_NAME');
 const deps: InvokerDeps = {
   s3: new S3Client({}),
   sagemaker: new SageMakerRuntimeClient({}),
-  table: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+  table,
   log: jsonLogger,
   settings: {
     bucket: requiredEnv(process.env, 'BUCKET_NAME'),
@@ -25,13 +27,25 @@ const deps: InvokerDeps = {
     requestsPrefix: requiredEnv(process.env, 'REQUESTS_PREFIX'),
     extractedPrefix: requiredEnv(process.env, 'EXTRACTED_PREFIX'),
     endpointName,
-    tableName: requiredEnv(process.env, 'TABLE_NAME'),
+    tableName,
     modelId: requiredEnv(process.env, 'MODEL_ID'),
     invocationTimeoutSeconds: Number(requiredEnv(process.env, 'INVOCATION_TIMEOUT_SECONDS')),
     retentionDays: Number(requiredEnv(process.env, 'RETENTION_DAYS')),
     maxReceiveCount: Number(requiredEnv(process.env, 'MAX_RECEIVE_COUNT')),
   },
-  waker: wakeVariant ? new EndpointWaker(new SageMakerClient({}), { endpointName, variantName: wakeVariant }, jsonLogger) : undefined,
+  waker: wakeVariant
+    ? new EndpointWaker({
+        sagemaker: new SageMakerClient({}),
+        settings: {
+          endpointName,
+          variantName: wakeVariant,
+          backlogPerInstance: Number(requiredEnv(process.env, 'WAKE_BACKLOG_PER_INSTANCE')),
+          maxInstances: Number(requiredEnv(process.env, 'WAKE_MAX_INSTANCES')),
+        },
+        log: jsonLogger,
+        waitingWork: () => countWaitingWork(table, tableName, new Date()),
+      })
+    : undefined,
 };
 
 const sweep = {

@@ -4,6 +4,9 @@ import {
   SageMakerClient,
   UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { SUMMARY_TABLE, type SummaryStatus } from '../../common/summary-record';
+import { instancesToWake, type WakeSizing } from '../../common/wake-sizing';
 import type { Logger } from '../shared/log';
 
 /**
@@ -40,11 +43,65 @@ export function endpointState(endpoint: Pick<DescribeEndpointCommandOutput, 'End
   return endpoint.EndpointStatus === 'InService' ? 'idle' : 'updating';
 }
 
+/**
+ * How far back a submission counts as waiting for the endpoint being woken. The endpoint got to
+ * zero only after minutes with nothing queued or in flight, so a record still SUBMITTING or
+ * PENDING from the last 10 minutes is a request the woken instances will serve (the exception,
+ * a result already on its way through SNS to the recorder, takes seconds).
+ */
+export const WAITING_LOOKBACK_MS = 10 * 60_000;
+
+const WAITING_STATUSES: readonly SummaryStatus[] = ['SUBMITTING', 'PENDING'];
+
+/**
+ * Requests submitted (or being submitted) in the last `WAITING_LOOKBACK_MS` and not finished,
+ * counted from the summaries table's `byDay` index (`statusAt` = `<STATUS>#<ISO time>`), across
+ * midnight when the window spans it. A count: no item is read.
+ */
+export async function countWaitingWork(table: DynamoDBDocumentClient, tableName: string, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - WAITING_LOOKBACK_MS);
+  const days = [...new Set([since, now].map((d) => d.toISOString().slice(0, 10)))];
+  const { byDay } = SUMMARY_TABLE;
+  let count = 0;
+  for (const day of days) {
+    for (const status of WAITING_STATUSES) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await table.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: byDay.indexName,
+            Select: 'COUNT',
+            KeyConditionExpression: '#day = :day AND statusAt BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#day': byDay.partitionKey },
+            // "~" sorts after every ISO time.
+            ExpressionAttributeValues: { ':day': day, ':from': `${status}#${since.toISOString()}`, ':to': `${status}#~` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        count += page.Count ?? 0;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+  }
+  return count;
+}
+
 export type WakeOutcome = EndpointState | 'woken' | 'trusted' | 'failed';
 
-export interface EndpointWakerSettings {
+export interface EndpointWakerSettings extends WakeSizing {
   readonly endpointName: string;
   readonly variantName: string;
+}
+
+export interface EndpointWakerOptions {
+  readonly sagemaker: SageMakerClient;
+  readonly settings: EndpointWakerSettings;
+  readonly log: Logger;
+  /** Requests submitted and not finished (see `countWaitingWork`); absent or failing, the wake asks for 1. */
+  readonly waitingWork?: () => Promise<number>;
+  readonly clock?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -67,23 +124,48 @@ export interface EndpointWakerSettings {
 export class EndpointWaker {
   private trustedUntil = 0;
 
-  constructor(
-    private readonly sagemaker: SageMakerClient,
-    private readonly settings: EndpointWakerSettings,
-    private readonly log: Logger,
-    private readonly clock: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  ) {}
+  private readonly sagemaker: SageMakerClient;
+  private readonly settings: EndpointWakerSettings;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: EndpointWakerOptions) {
+    ({ sagemaker: this.sagemaker, settings: this.settings, log: this.log } = options);
+    this.clock = options.clock ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
   private async look(): Promise<EndpointState> {
     const output = await this.sagemaker.send(new DescribeEndpointCommand({ EndpointName: this.settings.endpointName }));
     return endpointState(output, this.settings.variantName);
   }
 
+  /** How many instances this wake asks for; 1 when the waiting work cannot be counted. */
+  private async size(): Promise<{ instances: number; waiting?: number }> {
+    if (!this.options.waitingWork) return { instances: 1 };
+    try {
+      const waiting = await this.options.waitingWork();
+      return { instances: instancesToWake(waiting, this.settings), waiting };
+    } catch (error) {
+      this.log('warn', 'could not count the waiting requests; waking one instance', { error: (error as Error)?.name, reason: (error as Error)?.message });
+      return { instances: 1 };
+    }
+  }
+
+  private setInstances(count: number): Promise<unknown> {
+    return this.sagemaker.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: this.settings.endpointName,
+        DesiredWeightsAndCapacities: [{ VariantName: this.settings.variantName, DesiredInstanceCount: count }],
+      }),
+    );
+  }
+
   /** Call after submitting work; resolves to what it found and did, and never rejects. */
   async afterSubmit(): Promise<WakeOutcome> {
     if (this.clock() < this.trustedUntil) return 'trusted';
-    const { endpointName, variantName } = this.settings;
+    const { endpointName } = this.settings;
     try {
       let state = await this.look();
       for (let i = 0; state === 'updating' && i < UPDATING_RECHECK.attempts; i++) {
@@ -91,13 +173,17 @@ export class EndpointWaker {
         state = await this.look();
       }
       if (state === 'idle') {
-        await this.sagemaker.send(
-          new UpdateEndpointWeightsAndCapacitiesCommand({
-            EndpointName: endpointName,
-            DesiredWeightsAndCapacities: [{ VariantName: variantName, DesiredInstanceCount: 1 }],
-          }),
-        );
-        this.log('info', 'woke the endpoint: one instance requested', { endpointName });
+        const { instances: wanted, waiting } = await this.size();
+        let instances = wanted;
+        try {
+          await this.setInstances(wanted);
+        } catch (error) {
+          // More instances than the account's quota allows (ResourceLimitExceeded): one will do.
+          if (wanted === 1 || (error as Error)?.name !== 'ResourceLimitExceeded') throw error;
+          this.log('warn', `could not start ${wanted} instances; waking one`, { endpointName, reason: (error as Error)?.message });
+          await this.setInstances((instances = 1));
+        }
+        this.log('info', 'woke the endpoint', { endpointName, instances, waiting });
       } else if (state === 'updating') {
         this.log('warn', 'the endpoint is still updating with no instance asked for; the HasBacklogWithoutCapacity alarm will wake it', { endpointName });
       }

@@ -79,13 +79,14 @@ export interface SummaryPipelineProps {
    */
   readonly maxConcurrency?: number;
   /**
-   * The invoker asks for one instance when it submits work to the endpoint at zero instances
-   * (see lambda/invoker/wake.ts), rather than leaving the wake to the `HasBacklogWithoutCapacity`
-   * alarm alone. Only meaningful for an endpoint that scales to zero.
+   * The invoker wakes the endpoint when it submits work to it at zero instances (see
+   * lambda/invoker/wake.ts), one instance per `backlogPerInstance` requests waiting, up to
+   * `maxInstances`, rather than leaving the wake to the `HasBacklogWithoutCapacity` alarm alone.
+   * Only meaningful for an endpoint that scales to zero.
    *
-   * @default false
+   * @default - no wake on submit
    */
-  readonly wakeEndpointOnSubmit?: boolean;
+  readonly wakeEndpointOnSubmit?: { readonly backlogPerInstance: number; readonly maxInstances: number };
 }
 
 /**
@@ -175,7 +176,11 @@ export class SummaryPipeline extends Construct {
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
       SWEEP_STALE_AFTER_SECONDS: String(SWEEP_STALE_AFTER.toSeconds()),
       SWEEP_LOOKBACK_DAYS: String(SWEEP_LOOKBACK_DAYS),
-      ...(props.wakeEndpointOnSubmit ? { WAKE_VARIANT_NAME: props.endpoint.variantName } : {}),
+      ...(props.wakeEndpointOnSubmit && {
+        WAKE_VARIANT_NAME: props.endpoint.variantName,
+        WAKE_BACKLOG_PER_INSTANCE: String(props.wakeEndpointOnSubmit.backlogPerInstance),
+        WAKE_MAX_INSTANCES: String(props.wakeEndpointOnSubmit.maxInstances),
+      }),
     } });
     this.invoker.addEventSource(
       new SqsEventSource(this.ingestQueue, {

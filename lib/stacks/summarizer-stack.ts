@@ -155,7 +155,7 @@ export class SummarizerStack extends Stack {
         retentionDays: c.dataRetentionDays,
         removalPolicy: dataRemovalPolicy,
         maxConcurrency: c.pipelineMaxConcurrency,
-        wakeEndpointOnSubmit: wakeOnSubmit,
+        wakeEndpointOnSubmit: wakeOnSubmit ? { backlogPerInstance: c.targetBacklogPerInstance, maxInstances: c.maxCapacity } : undefined,
         logs: logSettings,
       });
     }

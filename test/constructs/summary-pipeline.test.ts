@@ -107,15 +107,17 @@ describe('ingestion', () => {
     expect(policyOfFunction(template, 'Invoker')).toHaveLength(11);
   });
 
-  test('wake on submit: by default the invoker is told the variant to wake; switched off, or with minCapacity above 0, it gets neither the variable nor the permission', () => {
+  test('wake on submit: by default the invoker is told the variant to wake and how to size the wake; switched off, or with minCapacity above 0, it gets neither the variable nor the permission', () => {
     const invokerEnv = (template: Template) => template.toJSON().Resources[functionId(template, 'Invoker')].Properties.Environment.Variables;
     const sets = (template: Template) => policyOfFunction(template, 'Invoker').some((st) => JSON.stringify(st.Action).includes('UpdateEndpointWeightsAndCapacities'));
     const on = defaultTestApp().template;
-    expect(invokerEnv(on).WAKE_VARIANT_NAME).toBe('AllTraffic');
+    expect(invokerEnv(on)).toMatchObject({ WAKE_VARIANT_NAME: 'AllTraffic', WAKE_BACKLOG_PER_INSTANCE: '5', WAKE_MAX_INSTANCES: '5' });
+    // Sized as target tracking is configured.
+    expect(invokerEnv(buildTestApp({ targetBacklogPerInstance: '3', maxCapacity: '8' }).template)).toMatchObject({ WAKE_BACKLOG_PER_INSTANCE: '3', WAKE_MAX_INSTANCES: '8' });
     expect(sets(on)).toBe(true);
     for (const context of [{ wakeOnSubmit: 'false' }, { minCapacity: '1' }]) {
       const { template } = buildTestApp(context);
-      expect(invokerEnv(template)).not.toHaveProperty('WAKE_VARIANT_NAME');
+      expect(Object.keys(invokerEnv(template)).filter((k) => k.startsWith('WAKE_'))).toEqual([]);
       expect(sets(template)).toBe(false);
     }
   });

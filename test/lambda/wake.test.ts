@@ -1,7 +1,9 @@
 import 'aws-sdk-client-mock-jest';
 import { DescribeEndpointCommand, type EndpointStatus, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CAPACITY_TRUSTED_FOR_MS, EndpointWaker, endpointState, UPDATING_RECHECK } from '../../lambda/invoker/wake';
+import { CAPACITY_TRUSTED_FOR_MS, countWaitingWork, EndpointWaker, endpointState, UPDATING_RECHECK, WAITING_LOOKBACK_MS } from '../../lambda/invoker/wake';
 
 const sagemaker = mockClient(SageMakerClient);
 const logs: Array<[string, string, Record<string, unknown> | undefined]> = [];
@@ -12,17 +14,18 @@ const endpoint = (status: EndpointStatus, desired: number, current: number, vari
   ProductionVariants: [{ VariantName: variant, DesiredInstanceCount: desired, CurrentInstanceCount: current }],
 });
 const sleeps: number[] = [];
-const waker = () =>
-  new EndpointWaker(
-    new SageMakerClient({}),
-    { endpointName: 'ep', variantName: 'AllTraffic' },
-    (level, message, fields) => logs.push([level, message, fields]),
-    () => now,
-    async (ms) => {
+const waker = (waitingWork?: () => Promise<number>) =>
+  new EndpointWaker({
+    sagemaker: new SageMakerClient({}),
+    settings: { endpointName: 'ep', variantName: 'AllTraffic', backlogPerInstance: 5, maxInstances: 4 },
+    log: (level, message, fields) => logs.push([level, message, fields]),
+    waitingWork,
+    clock: () => now,
+    sleep: async (ms) => {
       sleeps.push(ms);
       now += ms;
     },
-  );
+  });
 
 beforeEach(() => {
   sagemaker.reset();
@@ -48,20 +51,72 @@ describe('endpointState', () => {
   });
 });
 
-describe('EndpointWaker', () => {
-  test('an endpoint at rest at zero gets one instance, asked for exactly as Application Auto Scaling would', async () => {
-    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
-    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({ EndpointArn: 'arn' });
+describe('countWaitingWork', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  beforeEach(() => dynamo.reset());
 
-    await expect(waker().afterSubmit()).resolves.toBe('woken');
-
-    expect(sagemaker).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: 'ep' });
-    expect(sagemaker).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
-    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, {
-      EndpointName: 'ep',
-      DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 1 }],
+  test('counts SUBMITTING and PENDING records of the last 10 minutes from the byDay index, page by page, without reading items', async () => {
+    dynamo.on(QueryCommand).callsFake((input) => {
+      const status = String(input.ExpressionAttributeValues[':from']).split('#')[0];
+      if (status === 'PENDING') return input.ExclusiveStartKey ? { Count: 7 } : { Count: 100, LastEvaluatedKey: { k: 1 } };
+      return { Count: 2 };
     });
-    expect(logs).toContainEqual(['info', 'woke the endpoint: one instance requested', { endpointName: 'ep' }]);
+    const count = await countWaitingWork(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'summaries', new Date('2026-11-25T12:30:00.000Z'));
+    expect(count).toBe(109);
+    expect(dynamo).toHaveReceivedCommandTimes(QueryCommand, 3);
+    expect(dynamo).toHaveReceivedCommandWith(QueryCommand, {
+      TableName: 'summaries',
+      IndexName: 'byDay',
+      Select: 'COUNT',
+      KeyConditionExpression: '#day = :day AND statusAt BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#day': 'day' },
+      ExpressionAttributeValues: { ':day': '2026-11-25', ':from': 'PENDING#2026-11-25T12:20:00.000Z', ':to': 'PENDING#~' },
+    });
+    expect(WAITING_LOOKBACK_MS).toBe(600_000);
+  });
+
+  test('a window across midnight asks both days', async () => {
+    dynamo.on(QueryCommand).resolves({ Count: 1 });
+    const count = await countWaitingWork(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'summaries', new Date('2026-11-26T00:04:00.000Z'));
+    expect(count).toBe(4);
+    const days = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input.ExpressionAttributeValues![':day']);
+    expect(days).toEqual(['2026-11-25', '2026-11-25', '2026-11-26', '2026-11-26']);
+  });
+});
+
+describe('EndpointWaker', () => {
+  test('a burst: as many instances as target tracking would ask for the requests already waiting, in one change', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+
+    await expect(waker(async () => 12).afterSubmit()).resolves.toBe('woken');
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, {
+      DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 3 }],
+    });
+    expect(logs).toContainEqual(['info', 'woke the endpoint', { endpointName: 'ep', instances: 3, waiting: 12 }]);
+  });
+
+  test('more instances than the quota allows: falls back to one', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
+    sagemaker
+      .on(UpdateEndpointWeightsAndCapacitiesCommand)
+      .rejectsOnce(Object.assign(new Error('account-level service limit'), { name: 'ResourceLimitExceeded' }))
+      .resolves({});
+
+    await expect(waker(async () => 100).afterSubmit()).resolves.toBe('woken');
+    const counts = sagemaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand).map((c) => c.args[0].input.DesiredWeightsAndCapacities![0].DesiredInstanceCount);
+    expect(counts).toEqual([4, 1]);
+    expect(logs).toContainEqual(['info', 'woke the endpoint', { endpointName: 'ep', instances: 1, waiting: 100 }]);
+  });
+
+  test('requests that cannot be counted wake one instance', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+
+    const counting = () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(waker(counting).afterSubmit()).resolves.toBe('woken');
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, { DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 1 }] });
+    expect(logs.map(([, m]) => m)).toContain('could not count the waiting requests; waking one instance');
   });
 
   test('an endpoint with capacity is left alone, and not described again for 30 s', async () => {

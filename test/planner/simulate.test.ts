@@ -110,7 +110,7 @@ test('an instance scaled in while idle serves nothing more: the next request wai
 describe('the invoker wakes the endpoint on submit (hand-computed)', () => {
   const waking: ScalingPolicy = {
     ...synthesized,
-    wakeOnSubmit: true,
+    wakeOnSubmit: { backlogPerInstance: 5, maxInstances: 5 },
     stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 12, datapointsToAlarm: 12, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
     idleScaleIn: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, threshold: 0.5, cooldownSeconds: 60 },
   };
@@ -125,15 +125,23 @@ describe('the invoker wakes the endpoint on submit (hand-computed)', () => {
     expect(run(waking, [600], undefined, { ...shipped, wakeAfterSubmitSeconds: 20 }).firstScaleOutAt).toBe(620);
   });
 
-  test('one instance per wake: requests arriving while it starts ask for nothing more, and the 12-minute backstop never adds a second during the 8-minute cold start', () => {
+  test('one wake: requests arriving while its instance starts ask for nothing more, and the 12-minute backstop never adds one during the 8-minute cold start', () => {
     const r = run({ ...waking, targetTracking: undefined }, [600, 601, 630, 700], undefined, shipped);
     expect(r.decisions.filter((d) => d.to > d.from)).toEqual([{ t: 605, from: 0, to: 1, by: 'wake' }]);
     expect(r.maxDesired).toBe(1);
     expect(r.completed).toBe(4);
   });
 
+  test('sized by the requests waiting when it wakes: ceil(waiting ÷ 5), at most the maximum', () => {
+    // 12 requests by 605 s → 3 instances; 40 → 8, capped at 5.
+    const twelve = Array.from({ length: 12 }, (_, i) => 600 + i * 0.4);
+    expect(run(waking, twelve, undefined, shipped).decisions[0]).toEqual({ t: 605, from: 0, to: 3, by: 'wake' });
+    const forty = Array.from({ length: 40 }, (_, i) => 600 + i * 0.1);
+    expect(run(waking, forty, undefined, shipped).decisions[0]).toEqual({ t: 605, from: 0, to: 5, by: 'wake' });
+  });
+
   test('without the wake, the same policy waits for its backstop: 12 minutes of waiting, then the alarm (a datapoint late)', () => {
-    const r = run({ ...waking, wakeOnSubmit: false, targetTracking: undefined }, [600], undefined, shipped);
+    const r = run({ ...waking, wakeOnSubmit: undefined, targetTracking: undefined }, [600], undefined, shipped);
     // Datapoints [600, 660) … [1260, 1320) are 1: the twelfth ends at 1320 and reaches the alarm at 1380.
     expect(r.decisions[0]).toEqual({ t: 1380, from: 0, to: 1, by: 'step' });
   });
@@ -405,21 +413,30 @@ describe('reading the policy back from a synthesized template', () => {
       invocationTimeoutSeconds: 1800,
       targetTracking: { targetValue: 3, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 60 },
       stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
-      wakeOnSubmit: false, // minCapacity 1: the invoker is not told to wake anything
+      wakeOnSubmit: undefined, // minCapacity 1: the invoker is not told to wake anything
     });
   });
 
   test('the default template: the invoker wakes the endpoint, the Maximum wake alarm is its 12-minute backstop, and the idle scale-in, as synthesized', () => {
     const policy = readPolicyFromTemplate(templateFor({ idleScaleInMinutes: '7' }));
-    expect(policy.wakeOnSubmit).toBe(true);
+    expect(policy.wakeOnSubmit).toEqual({ backlogPerInstance: 5, maxInstances: 5 });
     expect(policy.stepScaling!.alarm).toEqual({ periodSeconds: 60, evaluationPeriods: 12, datapointsToAlarm: 12, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' });
     expect(policy.idleScaleIn).toEqual({ periodSeconds: 60, evaluationPeriods: 7, datapointsToAlarm: 7, threshold: 0.5, cooldownSeconds: 60 });
     expect(policy.workersPerInstance).toBe(2);
   });
 
+  test('the wake is sized as the invoker is told: target backlog per instance and maxCapacity, read from its environment', () => {
+    expect(readPolicyFromTemplate(templateFor({ targetBacklogPerInstance: '3', maxCapacity: '8' })).wakeOnSubmit).toEqual({ backlogPerInstance: 3, maxInstances: 8 });
+    const file = templateFor({});
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const r of Object.values<any>(template.Resources)) if (r.Properties?.Environment?.Variables?.WAKE_VARIANT_NAME) delete r.Properties.Environment.Variables.WAKE_MAX_INSTANCES;
+    fs.writeFileSync(file, JSON.stringify(template));
+    expect(() => readPolicyFromTemplate(file)).toThrow('the invoker wakes the endpoint but its WAKE_BACKLOG_PER_INSTANCE / WAKE_MAX_INSTANCES are "5" / undefined');
+  });
+
   test('wakeOnSubmit=false: no wake on submit, and the wake alarm decides within the minute again', () => {
     const policy = readPolicyFromTemplate(templateFor({ wakeOnSubmit: 'false' }));
-    expect(policy.wakeOnSubmit).toBe(false);
+    expect(policy.wakeOnSubmit).toBeUndefined();
     expect(policy.stepScaling!.alarm).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1 });
   });
 
