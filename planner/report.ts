@@ -1,6 +1,7 @@
 import { percentile } from '../common/statistics';
 import type { ServiceAssumptions } from './inputs';
 import { MinHeap } from './heap';
+import { latencyBoundMinutes } from './latency-bound';
 import type { ScalingPolicy } from './policy';
 import type { SimulationResult } from './simulate';
 
@@ -58,6 +59,12 @@ export interface PolicyReport {
   readonly bounds: Bounds;
   /** instanceMinutes ÷ the instance-minutes bound (1 is the physical limit). */
   readonly ratioToBound: number;
+  /** Worst end-to-end latency (∞ when a request expired, timed out or never finished). */
+  readonly maxLatencySeconds: number;
+  /** The fewest instance-minutes any policy could use with every request finished within maxLatencySeconds (latency-bound.ts). */
+  readonly latencyBoundMinutes: number;
+  /** instanceMinutes ÷ latencyBoundMinutes. */
+  readonly ratioToLatencyBound: number;
   readonly completed: number;
   readonly expired: number;
   readonly timedOut: number;
@@ -77,6 +84,9 @@ export function summarize(result: SimulationResult, assumptions: ServiceAssumpti
   const since = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, at - first));
   const b = bounds(policy, arrivals, serviceSeconds, assumptions);
   const instanceMinutes = result.instanceSeconds / 60;
+  const maxLatencySeconds = lost > 0 ? Infinity : result.latencies.reduce((m, v) => Math.max(m, v), 0);
+  const reactive = policy.minCapacity === 0 && policy.fixedInstances === undefined && !result.startedWhileIdle;
+  const atLatency = Math.max(b.instanceMinutes, latencyBoundMinutes(policy, arrivals, serviceSeconds, assumptions, maxLatencySeconds, reactive));
   return {
     policy: policy.name,
     requests: arrivals.length,
@@ -89,6 +99,9 @@ export function summarize(result: SimulationResult, assumptions: ServiceAssumpti
     costUsd: (result.instanceSeconds / 3600) * price,
     bounds: b,
     ratioToBound: instanceMinutes / b.instanceMinutes,
+    maxLatencySeconds,
+    latencyBoundMinutes: atLatency,
+    ratioToLatencyBound: instanceMinutes / atLatency,
     completed: result.completed,
     expired: result.expired,
     timedOut: result.timedOut,
@@ -101,7 +114,7 @@ const seconds = (s: number | undefined) => (s === undefined ? '—' : !Number.is
 /** A Markdown table (renders in a terminal and in the README alike). */
 export function reportTable(reports: readonly PolicyReport[]): string {
   const rows = [
-    ['Policy', 'First scale-out', 'In service', 'p50', 'p95', 'Drain (ideal)', 'Instance-min (bound)', 'Ratio', 'Cost', 'Expired / unfinished'],
+    ['Policy', 'First scale-out', 'In service', 'p50', 'p95', 'Drain (ideal)', 'Instance-min (bound)', 'Ratio', 'Bound at its worst latency (ratio)', 'Cost', 'Expired / unfinished'],
     ...reports.map((r) => [
       r.policy,
       seconds(r.firstScaleOutSeconds),
@@ -111,6 +124,7 @@ export function reportTable(reports: readonly PolicyReport[]): string {
       `${seconds(r.drainSeconds)} (${seconds(r.bounds.idealDrainSeconds)})`,
       `${r.instanceMinutes.toFixed(0)} (${r.bounds.instanceMinutes.toFixed(0)})`,
       r.ratioToBound.toFixed(2),
+      `${r.latencyBoundMinutes.toFixed(0)} (${r.ratioToLatencyBound.toFixed(2)}) at ${seconds(r.maxLatencySeconds)}`,
       `$${r.costUsd.toFixed(2)}`,
       `${r.expired + r.timedOut} / ${r.unfinished}`,
     ]),
@@ -140,6 +154,9 @@ export function reportJson(scenario: string, reports: readonly PolicyReport[]): 
         firstScaleOutSeconds: num(r.firstScaleOutSeconds),
         firstInServiceSeconds: num(r.firstInServiceSeconds),
         ratioToBound: num(r.ratioToBound),
+        maxLatencySeconds: num(r.maxLatencySeconds),
+        latencyBoundInstanceMinutes: num(r.latencyBoundMinutes),
+        ratioToLatencyBound: num(r.ratioToLatencyBound),
         requests: r.requests,
         completed: r.completed,
         expired: r.expired,

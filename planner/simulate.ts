@@ -48,6 +48,12 @@ export interface SimulationResult {
   readonly decisions: Array<{ t: number; from: number; to: number; by: DecisionSource }>;
   /** Capacity changes refused because the endpoint was still updating from the previous one. */
   readonly blocked: Array<{ t: number; to: number; by: DecisionSource }>;
+  /**
+   * Whether an instance was ever started while nothing was queued or in progress (instances that
+   * exist from the start included). A policy that never does is "reactive": the latency bound can
+   * then hold it to what reacting, rather than foreseeing, allows.
+   */
+  readonly startedWhileIdle: boolean;
 }
 
 const enum Kind {
@@ -177,7 +183,9 @@ export function simulate(
   let desired = policy.fixedInstances ?? policy.minCapacity;
   let minDesired = desired;
   let maxDesired = desired;
+  let startedWhileIdle = false;
   const startInstance = (readyAt: number) => {
+    if (queue.length - head + inFlight === 0) startedWhileIdle = true;
     const instance: Instance = { id: instances.length, readyAt, startedAt: t, accepted: 0, processing: 0, waiting: [], draining: false };
     instances.push(instance);
     live.push(instance);
@@ -426,5 +434,6 @@ export function simulate(
     maxDesired,
     decisions,
     blocked,
+    startedWhileIdle,
   };
 }

@@ -62,6 +62,12 @@ test('--json prints one parseable object with the bounds and every policy', asyn
   // The invoker's wake, 5 s after the request; in service one 480 s cold start later.
   expect(synthesized).toMatchObject({ firstScaleOutSeconds: 5, firstInServiceSeconds: 485, completed: 1, unfinished: 0 });
   expect(blog).toMatchObject({ completed: 0, unfinished: 1, p95Seconds: null, drainSeconds: null }); // never finishes: no number, not 0
+  // The bound at its own worst latency: for one request, the plain bound (its work and one cold start).
+  // Its worst latency: the wake (5 s), the cold start (480 s), then the request's own service time (2 workers: twice the work in the bound).
+  expect(synthesized.maxLatencySeconds).toBeCloseTo(485 + 2 * (report.bounds.instanceMinutes * 60 - 480), 1);
+  expect(synthesized.latencyBoundInstanceMinutes).toBeCloseTo(report.bounds.instanceMinutes, 6);
+  expect(synthesized.ratioToLatencyBound).toBeCloseTo(synthesized.ratioToBound, 3);
+  expect(blog).toMatchObject({ maxLatencySeconds: null }); // unfinished: infinitely late
 });
 
 test('a sweep where no setting finishes says so instead of printing an empty frontier', async () => {
