@@ -128,7 +128,7 @@ export const CONFIG_SCHEMA = {
     60,
   ),
   wakeOnSubmit: boolean(
-    'With minCapacity 0 and the pipeline on: the invoker, after submitting work to an endpoint at zero instances, asks for one instance itself (`UpdateEndpointWeightsAndCapacities`, granted on this endpoint only) instead of waiting 1-2 minutes for the `HasBacklogWithoutCapacity` alarm, which stays as the backstop.',
+    'With minCapacity 0 and the pipeline on: the invoker, after submitting work to an endpoint at zero instances, starts it itself (`UpdateEndpointWeightsAndCapacities`, granted on this endpoint only), one instance per `targetBacklogPerInstance` requests waiting (at most maxCapacity), instead of waiting 1-2 minutes for the `HasBacklogWithoutCapacity` alarm, which becomes a 12-minute backstop.',
     true,
   ),
   longDocuments: oneOf<LongDocumentStrategy>(
