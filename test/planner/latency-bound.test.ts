@@ -1,28 +1,18 @@
-import { DEFAULT_ASSUMPTIONS, ServiceAssumptions, arrivalTimes, serviceTimes } from '../../planner/inputs';
+import { ServiceAssumptions, arrivalTimes, serviceTimes } from '../../planner/inputs';
 import { latencyBoundMinutes } from '../../planner/latency-bound';
 import { blogPolicy, ScalingPolicy } from '../../planner/policy';
 import { bounds, summarize } from '../../planner/report';
 import { simulate } from '../../planner/simulate';
+import { plannerAssumptions, plannerPolicy } from '../helpers/planner';
 
-const assumptions: ServiceAssumptions = {
-  ...DEFAULT_ASSUMPTIONS,
-  instanceStartupSeconds: 480,
-  serviceSecondsPerRequest: { distribution: 'lognormal', median: 6, p95: 14 },
-  hourlyPriceUsd: { 'ml.g5.xlarge': 1.408 },
-};
-const policy: ScalingPolicy = {
-  name: 'synthesized',
-  instanceType: 'ml.g5.xlarge',
-  minCapacity: 0,
-  maxCapacity: 5,
-  concurrencyPerInstance: 2,
+const assumptions: ServiceAssumptions = plannerAssumptions();
+/** The shipped policy: two workers, the sized wake, the 12-minute backstop, the 2-minute idle scale-in. */
+const policy: ScalingPolicy = plannerPolicy({
   workersPerInstance: 2,
-  invocationTimeoutSeconds: 900,
-  targetTracking: { targetValue: 5, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 120 },
   stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 12, datapointsToAlarm: 12, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
   idleScaleIn: { periodSeconds: 60, evaluationPeriods: 2, datapointsToAlarm: 2, threshold: 0.5, cooldownSeconds: 60 },
   wakeOnSubmit: { backlogPerInstance: 5, maxInstances: 5 },
-};
+});
 const zero = (n: number) => new Float64Array(n);
 const fill = (n: number, s: number) => new Float64Array(n).fill(s);
 const seconds = (minutes: number) => Math.round(minutes * 60 * 1000) / 1000;

@@ -1,36 +1,22 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { arrivalTimes, DEFAULT_ASSUMPTIONS, loadAssumptions, loadScenario, passesFor, ServiceAssumptions, serviceTimes } from '../../planner/inputs';
+import { arrivalTimes, loadAssumptions, loadScenario, passesFor, ServiceAssumptions, serviceTimes } from '../../planner/inputs';
 import { alwaysOnPolicy, blogPolicy, readPolicyFromTemplate, ScalingPolicy } from '../../planner/policy';
 import { bounds, reportJson, summarize } from '../../planner/report';
 import { simulate } from '../../planner/simulate';
 import { frontier, sweep } from '../../planner/sweep';
 import { buildTestApp } from '../helpers/app';
+import { plannerAssumptions, plannerPolicy } from '../helpers/planner';
 
 const SCENARIOS = path.join(__dirname, '..', '..', 'scenarios');
 /** Hand-computable: datapoints reach alarms at once, and updates do not block (each test opts in). */
-const assumptions: ServiceAssumptions = {
-  ...DEFAULT_ASSUMPTIONS,
-  metricDelaySeconds: 0,
-  updateBlocksScaling: false,
-  instanceStartupSeconds: 480,
-  serviceSecondsPerRequest: { distribution: 'lognormal', median: 6, p95: 14 },
-  hourlyPriceUsd: { 'ml.g5.xlarge': 1.408 },
-};
+const assumptions: ServiceAssumptions = plannerAssumptions({ metricDelaySeconds: 0, updateBlocksScaling: false });
 
-/** The default configuration's policy, as synthesized. */
-const synthesized: ScalingPolicy = {
-  name: 'synthesized',
-  instanceType: 'ml.g5.xlarge',
-  minCapacity: 0,
-  maxCapacity: 5,
-  concurrencyPerInstance: 2,
-  workersPerInstance: 1,
-  invocationTimeoutSeconds: 900,
-  targetTracking: { targetValue: 5, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 120 },
+/** The default configuration's policy as it was synthesized before the planner changed it (2 of 2 Average wake alarm). */
+const synthesized: ScalingPolicy = plannerPolicy({
   stepScaling: { adjustment: 1, cooldownSeconds: 120, alarm: { periodSeconds: 60, evaluationPeriods: 2, datapointsToAlarm: 2, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Average' } },
-};
+});
 
 /** Every request takes `seconds` (hand-computed cases), or the assumptions' draw (seeded). */
 const fixed = (count: number, seconds: number) => new Float64Array(count).fill(seconds);
