@@ -1,6 +1,6 @@
 /**
- * How many instances the pipeline's invoker asks for when it wakes an endpoint at zero: shared by
- * the invoker (lambda/invoker/wake.ts) and the planner, which simulates exactly this rule.
+ * How many instances a wake asks for: shared by the waker (endpoint-waker.ts) and the planner,
+ * which simulates exactly this rule. No SDK here, so the planner loads none.
  */
 export interface WakeSizing {
   /** Target tracking's `ApproximateBacklogSizePerInstance`: one instance per this many waiting requests. */
@@ -19,4 +19,3 @@ export function instancesToWake(waiting: number, sizing: WakeSizing): number {
   const wanted = Math.ceil(Math.max(0, waiting) / sizing.backlogPerInstance);
   return Math.min(sizing.maxInstances, Math.max(1, Number.isFinite(wanted) ? wanted : 1));
 }
-

@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { EndpointWaker } from '../../common/endpoint-waker';
 import type { ExtractionLimits } from '../../common/extract';
 import { inferenceIdForObject } from '../../common/inference-id';
 import { classifyDocument } from '../../common/payload';
@@ -12,7 +13,6 @@ import { expiryEpochSeconds, statusKeys } from '../../common/summary-record';
 import type { Logger } from '../shared/log';
 import { MalformedMessageError, parseJson, processBatch } from '../shared/sqs-batch';
 import { Staged, stageInput } from './staging';
-import type { EndpointWaker } from './wake';
 
 export { keyCandidates } from './staging';
 

@@ -7,7 +7,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { jsonLogger, requiredEnv } from '../shared/log';
 import { handleIngestBatch, InvokerDeps } from './handler';
 import { sweepStuckSubmissions } from './sweeper';
-import { countWaitingWork, EndpointWaker } from './wake';
+import { EndpointWaker } from '../../common/endpoint-waker';
+import { countWaitingWork } from './wake';
 
 const endpointName = requiredEnv(process.env, 'ENDPOINT_NAME');
 // Set only when the endpoint may scale to zero and waking on submit is on (wakeOnSubmit).
