@@ -84,6 +84,7 @@ export interface EndpointWakerOptions {
  */
 export class EndpointWaker {
   private trustedUntil = 0;
+  private inProgress?: Promise<WakeOutcome>;
 
   private readonly sagemaker: SageMakerClient;
   private readonly settings: EndpointWakerSettings;
@@ -123,9 +124,17 @@ export class EndpointWaker {
     );
   }
 
-  /** Call after submitting work; resolves to what it found and did, and never rejects. */
-  async afterSubmit(): Promise<WakeOutcome> {
-    if (this.clock() < this.trustedUntil) return 'trusted';
+  /**
+   * Call after submitting work; resolves to what it found and did, and never rejects. Calls made
+   * while a look is in progress share it (concurrent submissions wake the endpoint once).
+   */
+  afterSubmit(): Promise<WakeOutcome> {
+    if (this.clock() < this.trustedUntil) return Promise.resolve('trusted');
+    this.inProgress ??= this.lookAndWake().finally(() => (this.inProgress = undefined));
+    return this.inProgress;
+  }
+
+  private async lookAndWake(): Promise<WakeOutcome> {
     const { endpointName } = this.settings;
     try {
       let state = await this.look();

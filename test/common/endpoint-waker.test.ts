@@ -98,6 +98,16 @@ describe('EndpointWaker', () => {
     expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
   });
 
+  test('concurrent submissions share one look and one wake', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+    const w = waker();
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => w.afterSubmit()));
+    expect(outcomes).toEqual(Array(8).fill('woken'));
+    expect(sagemaker).toHaveReceivedCommandTimes(DescribeEndpointCommand, 1);
+    expect(sagemaker).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
+  });
+
   test('a burst into an idle endpoint wakes it once per container', async () => {
     sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
     sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
