@@ -21,6 +21,7 @@ import { Progress, silentProgress } from './progress';
 import { extractedLine, previewTable, submitTable, waitTable } from './report';
 import { ResourceOverrides, Resources, resourcesFrom } from './resources';
 import { CliError, explainAwsError, readStackOutputs, requireOutput } from './stack-outputs';
+import { directWaker } from './wake';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -175,6 +176,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       runtime: clients.runtime,
       progress: progress(),
       sleep: io.sleep,
+      waker: mode === 'direct' ? directWaker(clients.sagemaker, resources, files.length, io.stderr) : undefined,
       onPrepared: (e) => {
         const extracted = extractedLine(e);
         if (extracted) io.stderr(`${displayName(e.file)}: ${extracted}\n`);
@@ -349,7 +351,8 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     const locations = await uploadSamplePayloads(files, resources, clients.s3);
     if (locations.length === 0) throw new CliError(`no usable sample articles in "${options.articles}" (.txt, .md or .json).`);
     const runId = new Date((io.now ?? Date.now)()).toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
-    const deps = { s3: clients.s3, runtime: clients.runtime, sagemaker: clients.sagemaker, progress: progress(), sleep: io.sleep, now: io.now };
+    const waker = directWaker(clients.sagemaker, resources, options.count, io.stderr);
+    const deps = { s3: clients.s3, runtime: clients.runtime, sagemaker: clients.sagemaker, progress: progress(), sleep: io.sleep, now: io.now, waker };
     const submissions = await submitLoadRequests(locations, { resources, count: options.count, ratePerSecond: options.rate, concurrency: options.concurrency, runId }, deps);
     const report = await trackLoad(submissions, resources, { timeoutSeconds: options.track ? options.timeout : 0, pollSeconds: options.poll, watchScaleIn: options.watchScaleIn ?? false }, deps);
     io.stdout(formatLoadReport(report));

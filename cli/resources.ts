@@ -15,6 +15,11 @@ export interface Resources {
    * anything put under input/ is submitted by it.
    */
   readonly hasPipeline: boolean;
+  /**
+   * The stack wakes its endpoint from the invoker, and its wake alarm is only a 12-minute backstop
+   * (`wakeOnSubmit`): what the CLI submits directly must wake the endpoint the same way.
+   */
+  readonly wake?: { readonly variantName: string; readonly backlogPerInstance: number; readonly maxInstances: number };
 }
 
 export interface ResourceOverrides {
@@ -38,5 +43,18 @@ export function resourcesFrom(stackName: string, outputs: StackOutputs, override
     operationsTopicArn: outputs.OperationsTopicArn,
     tableName: overrides.table ?? outputs.SummariesTableName,
     hasPipeline: outputs.SummariesTableName !== undefined || outputs.InvokerFunctionName !== undefined,
+    wake: wakeFrom(outputs),
   };
+}
+
+function wakeFrom(outputs: StackOutputs): Resources['wake'] {
+  if (outputs.WakeVariantName === undefined) return undefined;
+  const backlogPerInstance = Number(outputs.WakeBacklogPerInstance);
+  const maxInstances = Number(outputs.WakeMaxInstances);
+  if (!(backlogPerInstance > 0) || !(Number.isInteger(maxInstances) && maxInstances >= 1)) {
+    throw new CliError(
+      `the stack outputs WakeBacklogPerInstance and WakeMaxInstances are "${outputs.WakeBacklogPerInstance}" and "${outputs.WakeMaxInstances}"; expected a number above 0 and a whole number of at least 1.`,
+    );
+  }
+  return { variantName: outputs.WakeVariantName, backlogPerInstance, maxInstances };
 }

@@ -2,6 +2,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { EndpointWaker } from '../../common/endpoint-waker';
 import { CONTENT_TYPES } from '../../common/submission';
 import { withRetry } from '../../common/retry';
 import { parseS3Url } from '../../common/summary-record';
@@ -36,6 +37,8 @@ export interface LoadDeps {
   readonly progress?: Progress;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Wakes the endpoint at zero after a submission, as the pipeline's invoker does (see `directWaker`). */
+  readonly waker?: Pick<EndpointWaker, 'afterSubmit'>;
 }
 
 /** An uploaded sample and the content type SageMaker must be told it has. */
@@ -87,6 +90,7 @@ export async function submitLoadRequests(samples: readonly SampleInput[], settin
           ),
         { attempts: 6, baseDelayMs: 250, sleep: deps.sleep },
       );
+      await deps.waker?.afterSubmit();
       return { inferenceId, submittedAtMs, outputLocation: response.OutputLocation, failureLocation: response.FailureLocation };
     } catch (e) {
       return { inferenceId, submittedAtMs, error: `${(e as Error).name}: ${(e as Error).message}` };

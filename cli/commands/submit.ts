@@ -2,6 +2,7 @@ import * as path from 'path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { EndpointWaker } from '../../common/endpoint-waker';
 import { inferenceIdForObject } from '../../common/inference-id';
 import { CONTENT_TYPES, invocationRequest, stagedKey, SubmissionKind } from '../../common/submission';
 import { withRetry } from '../../common/retry';
@@ -31,6 +32,8 @@ export interface SubmitDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Told what each file is and what was extracted from it, before it is submitted. */
   readonly onPrepared?: (entry: ManifestEntry) => void;
+  /** Direct mode: wakes the endpoint at zero after a submission, as the pipeline's invoker does (see `directWaker`). */
+  readonly waker?: Pick<EndpointWaker, 'afterSubmit'>;
 }
 
 /** What a manifest entry says about the file itself. */
@@ -144,6 +147,7 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
           ),
         retry,
       );
+      await deps.waker?.afterSubmit();
       return {
         file,
         key,

@@ -40,6 +40,8 @@ export class SummarizerStack extends Stack {
   public readonly monitoring: EndpointMonitoring;
   /** Present unless the configuration turns the pipeline off. */
   public readonly pipeline?: SummaryPipeline;
+  /** The pipeline's invoker wakes the endpoint at zero when it submits (`wakeOnSubmit`). */
+  public readonly wakesOnSubmit: boolean;
 
   constructor(scope: Construct, id: string, props: SummarizerStackProps) {
     super(scope, id, props);
@@ -129,6 +131,7 @@ export class SummarizerStack extends Stack {
 
     // The invoker wakes an endpoint at zero itself; the wake alarm is then only its backstop.
     const wakeOnSubmit = c.wakeOnSubmit && c.pipeline && c.minCapacity === 0;
+    this.wakesOnSubmit = wakeOnSubmit;
     this.autoScaling = new EndpointAutoScaling(this, 'AutoScaling', {
       endpoint: this.endpoint,
       minCapacity: c.minCapacity,
@@ -188,6 +191,12 @@ export class SummarizerStack extends Stack {
       OperationsTopicArn: [this.operationsTopic.topic.topicArn, 'Operator alarms'],
       DashboardUrl: [this.monitoring.dashboardUrl, 'CloudWatch dashboard of the endpoint'],
     };
+    if (this.wakesOnSubmit) {
+      // What the CLI needs to wake the endpoint as the invoker does, for what it submits directly.
+      outputs.WakeVariantName = [this.endpoint.variantName, 'Variant the invoker (and the CLI, submitting directly) wakes at zero instances'];
+      outputs.WakeBacklogPerInstance = [String(c.targetBacklogPerInstance), 'The wake starts one instance per this many waiting requests'];
+      outputs.WakeMaxInstances = [String(c.maxCapacity), 'The wake starts at most this many instances'];
+    }
     if (this.pipeline) {
       outputs.SummariesTableName = [this.pipeline.table.tableName, 'DynamoDB table of summaries (pipeline)'];
       outputs.InvokerFunctionName = [this.pipeline.invoker.functionName, 'Lambda function that submits uploads (summarizer drain/resume pause and restart it)'];

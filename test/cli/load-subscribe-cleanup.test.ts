@@ -17,7 +17,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -79,6 +79,31 @@ describe('load', () => {
     expect(out).toContain('first instance after 31.5 s, at most 1 instances, back to zero 1.5 s after the last result');
     expect(code).toBe(1); // a request failed
     expect(s3).not.toHaveReceivedCommandWith(ListObjectsV2Command, { Prefix: 'output/' });
+  });
+
+  test('on a stack whose invoker wakes the endpoint, the load test wakes it itself, sized by --count (capped at the maximum)', async () => {
+    const wake = { WakeVariantName: 'AllTraffic', WakeBacklogPerInstance: '5', WakeMaxInstances: '3' };
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ ...BASE_OUTPUTS, SummariesTableName: 'summaries', ...wake }));
+    s3.on(PutObjectCommand).resolves({ ETag: '"e"' });
+    runtime.on(InvokeEndpointAsyncCommand).resolves({ OutputLocation: 's3://docs-bucket/output/x.out' });
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .resolves({ EndpointName: 'ep', EndpointArn: 'a', EndpointConfigName: 'c', CreationTime: new Date(), LastModifiedTime: new Date(), EndpointStatus: 'InService', ProductionVariants: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 0, CurrentInstanceCount: 0 }] });
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+
+    const { err } = await runCli(['load', '--count', '40', '--rate', '100', '--articles', tempFiles({ 'a.txt': 'Article one.' }), '--no-track'], new FakeClock());
+
+    expect(sagemaker).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, { DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 3 }] });
+    expect(err).toContain('woke the endpoint (3 instances)');
+  });
+
+  test('a stack output for the wake that is not a number is an error that says what it expected', async () => {
+    const wake = { WakeVariantName: 'AllTraffic', WakeBacklogPerInstance: 'five', WakeMaxInstances: '3' };
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ ...BASE_OUTPUTS, ...wake }));
+    const { code, err } = await runCli(['load', '--count', '1', '--rate', '1'], new FakeClock());
+    expect(code).toBe(1);
+    expect(err).toContain('the stack outputs WakeBacklogPerInstance and WakeMaxInstances are "five" and "3"; expected a number above 0 and a whole number of at least 1.');
   });
 
   test('no usable articles is a clear error', async () => {

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inferenceIdForObject } from '../../common/inference-id';
@@ -161,6 +161,27 @@ describe('with the pipeline deployed', () => {
     expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     const key = `input/cli/${sha('Markets rallied.')}.txt`;
     expect(readManifest(manifestPath).entries[0]).toMatchObject({ status: 'already-submitted', inferenceId: inferenceIdForObject('docs-bucket', key, '"earlier"') });
+  });
+
+  test('a stack whose invoker wakes the endpoint (its alarm only a 12-minute backstop): --direct wakes it too, sized by the run; the pipeline path leaves that to the invoker', async () => {
+    const wake = { WakeVariantName: 'AllTraffic', WakeBacklogPerInstance: '1', WakeMaxInstances: '5' };
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ ...BASE_OUTPUTS, SummariesTableName: 'summaries', ...wake }));
+    sagemaker.on(DescribeEndpointCommand).resolves({ ...endpoint('InService'), ProductionVariants: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 0, CurrentInstanceCount: 0 }] });
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+
+    const direct = await runCli(['submit', dir, '--direct', '--manifest', manifestPath]);
+    expect(direct.code).toBe(0);
+    // Two documents, one instance per waiting request: two instances, asked for once.
+    expect(sagemaker).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, {
+      EndpointName: 'ep',
+      DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 2 }],
+    });
+    expect(direct.err).toContain('woke the endpoint (2 instances)');
+
+    sagemaker.resetHistory();
+    await runCli(['submit', path.join(dir, 'brief.txt'), '--manifest', path.join(dir, 'other.json')]);
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
   });
 
   test('--direct puts payloads under requests/ so the pipeline does not submit them a second time', async () => {

@@ -28,7 +28,7 @@ describe('outputs', () => {
   const outputs = () => defaultTestApp().template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
   const s3Url = (prefix: string) => ({ 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^DocumentsBucket/) }, `/${prefix}/`]] });
 
-  test('give clients the bucket, prefixes, endpoint, timeout, topics, dashboard, table and invoker', () => {
+  test('give clients the bucket, prefixes, endpoint, timeout, topics, dashboard, table, invoker and how the invoker wakes the endpoint', () => {
     const { template } = defaultTestApp();
     const topic = (name: string) => ({ Ref: onlyResourceId(template, 'AWS::SNS::Topic', { DisplayName: name }) });
     const values = Object.fromEntries(Object.entries(outputs()).map(([k, o]) => [k, o.Value]));
@@ -45,8 +45,17 @@ describe('outputs', () => {
       DashboardUrl: expect.objectContaining({ 'Fn::Join': expect.anything() }),
       SummariesTableName: { Ref: expect.stringMatching(/^PipelineSummaries/) },
       InvokerFunctionName: { Ref: expect.stringMatching(/^PipelineInvoker/) },
+      WakeVariantName: 'AllTraffic',
+      WakeBacklogPerInstance: '5',
+      WakeMaxInstances: '5',
     });
     for (const output of Object.values(outputs())) expect(output.Description.length).toBeGreaterThan(5);
+  });
+
+  test('the wake outputs exist only when the invoker wakes the endpoint (the CLI wakes it for direct submissions then)', () => {
+    for (const context of [{ wakeOnSubmit: 'false' }, { minCapacity: '1' }, { pipeline: 'false' }] as Array<Record<string, string>>) {
+      expect(Object.keys(buildTestApp(context).template.toJSON().Outputs).filter((k) => k.startsWith('Wake'))).toEqual([]);
+    }
   });
 
   test('have no exports (nothing else can lock these resources)', () => {
