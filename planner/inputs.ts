@@ -115,6 +115,8 @@ export function loadAssumptions(file: string): ServiceAssumptions {
     fail(file, '"targetTrackingAlarms" needs whole scaleOutDatapoints and scaleInDatapoints > 0 and 0 < scaleInThresholdFraction <= 1');
   }
   if (!(typeof a.metricDelaySeconds === 'number' && a.metricDelaySeconds >= 0)) fail(file, `"metricDelaySeconds" must be a number >= 0, got ${JSON.stringify(a.metricDelaySeconds)}`);
+  if (!positive(a.requestTtlSeconds)) fail(file, `"requestTtlSeconds" must be a positive number, got ${JSON.stringify(a.requestTtlSeconds)}`);
+  if (typeof a.stepPolicyReinvokedWhileInAlarm !== 'boolean') fail(file, `"stepPolicyReinvokedWhileInAlarm" must be true or false, got ${JSON.stringify(a.stepPolicyReinvokedWhileInAlarm)}`);
   if (typeof a.updateBlocksScaling !== 'boolean') fail(file, `"updateBlocksScaling" must be true or false, got ${JSON.stringify(a.updateBlocksScaling)}`);
   if (!(typeof a.wakeAfterSubmitSeconds === 'number' && a.wakeAfterSubmitSeconds >= 0)) fail(file, `"wakeAfterSubmitSeconds" must be a number >= 0, got ${JSON.stringify(a.wakeAfterSubmitSeconds)}`);
   const m = a.serviceFromTokens;

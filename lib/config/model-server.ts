@@ -1,8 +1,9 @@
 import type { SummarizerConfig } from './schema';
 
 /**
- * GPU memory per single-GPU instance type, in GB (NVIDIA T4 16, A10G 24, L4 24, V100 16; see
- * reference/aws-facts.md §E). Types not listed are not checked.
+ * GPU memory per single-GPU instance type, in GB: NVIDIA T4 16 (g4dn), A10G 24 (g5), L4 24 (g6),
+ * V100 16 (p3), as the Amazon EC2 accelerated computing instance specifications list them
+ * (https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html). Types not listed are not checked.
  */
 export const GPU_MEMORY_GB: Readonly<Record<string, number>> = {
   'ml.g4dn.xlarge': 16,
@@ -25,8 +26,10 @@ export const WORKER_GPU_MEMORY_GB = 8;
 /**
  * Model-server workers per instance: the configured count, or one per concurrent invocation so
  * that `maxConcurrentInvocationsPerInstance` requests really run at once. Unset, the container's
- * model server (MMS) starts one worker per GPU whatever the concurrency (reference/aws-facts.md
- * §D.4), and the second request only waits on the instance.
+ * model server (MMS) starts one worker per GPU whatever the concurrency: the SageMaker inference
+ * toolkit writes `default_workers_per_model` only when `SAGEMAKER_MODEL_SERVER_WORKERS` is set
+ * (model_server._generate_mms_config_properties), and MMS defaults it to the "available GPUs in
+ * system" (MMS docs/configuration.md). The second request then only waits on the instance.
  */
 export function modelServerWorkers(c: Pick<SummarizerConfig, 'modelServerWorkers' | 'maxConcurrentInvocationsPerInstance'>): number {
   return c.modelServerWorkers > 0 ? c.modelServerWorkers : c.maxConcurrentInvocationsPerInstance;

@@ -455,6 +455,8 @@ describe('scenario and assumption files', () => {
     [{ metricDelaySeconds: -1 }, '"metricDelaySeconds" must be a number >= 0, got -1'],
     [{ updateBlocksScaling: 'yes' }, '"updateBlocksScaling" must be true or false, got "yes"'],
     [{ wakeAfterSubmitSeconds: -5 }, '"wakeAfterSubmitSeconds" must be a number >= 0, got -5'],
+    [{ requestTtlSeconds: 0 }, '"requestTtlSeconds" must be a positive number, got 0'],
+    [{ stepPolicyReinvokedWhileInAlarm: 1 }, '"stepPolicyReinvokedWhileInAlarm" must be true or false, got 1'],
     [{ serviceFromTokens: { ...tokens, overlapTokens: 600 } }, '"serviceFromTokens.overlapTokens" must be a whole number below half the window (as the model handler requires), got 600'],
     [{ serviceFromTokens: { ...tokens, summaryTokens: 600 } }, '"serviceFromTokens.summaryTokens" must be at most half the window'],
     [{ serviceFromTokens: { ...tokens, secondsPerWindow: 0 } }, '"serviceFromTokens" needs tokensPerRequest'],
