@@ -130,15 +130,29 @@ export class EndpointWaker {
    */
   afterSubmit(): Promise<WakeOutcome> {
     if (this.clock() < this.trustedUntil) return Promise.resolve('trusted');
-    this.inProgress ??= this.lookAndWake().finally(() => (this.inProgress = undefined));
+    return this.once(UPDATING_RECHECK.attempts);
+  }
+
+  /**
+   * Looks now, whatever was seen recently, and wakes the endpoint if it is at rest at zero: for
+   * the alarm that says requests are waiting with no instance in service (a scale-in decided on
+   * stale datapoints can leave one behind). A scale-in still in progress is looked at again for
+   * `recheckAttempts` × 15 s.
+   */
+  wakeIfIdle(recheckAttempts: number = UPDATING_RECHECK.attempts): Promise<WakeOutcome> {
+    return this.once(recheckAttempts);
+  }
+
+  private once(recheckAttempts: number): Promise<WakeOutcome> {
+    this.inProgress ??= this.lookAndWake(recheckAttempts).finally(() => (this.inProgress = undefined));
     return this.inProgress;
   }
 
-  private async lookAndWake(): Promise<WakeOutcome> {
+  private async lookAndWake(recheckAttempts: number): Promise<WakeOutcome> {
     const { endpointName } = this.settings;
     try {
       let state = await this.look();
-      for (let i = 0; state === 'updating' && i < UPDATING_RECHECK.attempts; i++) {
+      for (let i = 0; state === 'updating' && i < recheckAttempts; i++) {
         await this.sleep(UPDATING_RECHECK.delayMs);
         state = await this.look();
       }

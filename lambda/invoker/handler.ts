@@ -42,8 +42,8 @@ export interface InvokerDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default DEFAULT_EXTRACTION_LIMITS */
   readonly extractionLimits?: ExtractionLimits;
-  /** Asks for an instance when work is submitted to an endpoint at zero; absent, the wake alarm alone does. */
-  readonly waker?: Pick<EndpointWaker, 'afterSubmit'>;
+  /** Wakes an endpoint at zero when work is submitted to it, or when the stranded-requests alarm says so; absent, the wake alarm alone does. */
+  readonly waker?: Pick<EndpointWaker, 'afterSubmit' | 'wakeIfIdle'>;
 }
 
 /** The part of an EventBridge "Object Created" event we use. */

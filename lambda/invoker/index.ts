@@ -9,6 +9,7 @@ import { handleIngestBatch, InvokerDeps } from './handler';
 import { sweepStuckSubmissions } from './sweeper';
 import { EndpointWaker } from '../../common/endpoint-waker';
 import { countWaitingWork } from './wake';
+import { handleWakeCheck, isAlarmInvocation } from './wake-check';
 
 const endpointName = requiredEnv(process.env, 'ENDPOINT_NAME');
 // Set only when the endpoint may scale to zero and waking on submit is on (wakeOnSubmit).
@@ -54,6 +55,9 @@ const sweep = {
   lookbackDays: Number(requiredEnv(process.env, 'SWEEP_LOOKBACK_DAYS')),
 };
 
-/** The ingest queue's batches, and the scheduled sweep (an EventBridge "Scheduled Event"). */
-export const handler = (event: SQSEvent | { 'detail-type'?: string }) =>
-  'Records' in event ? handleIngestBatch(event, deps) : sweepStuckSubmissions(sweep, deps);
+/**
+ * The ingest queue's batches, the stranded-requests alarm's wake check (a CloudWatch alarm
+ * action), and the scheduled sweep (an EventBridge "Scheduled Event").
+ */
+export const handler = (event: SQSEvent | { 'detail-type'?: string } | { source?: string }) =>
+  'Records' in event ? handleIngestBatch(event, deps) : isAlarmInvocation(event) ? handleWakeCheck(event, deps) : sweepStuckSubmissions(sweep, deps);

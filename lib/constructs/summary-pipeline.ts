@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -108,6 +109,12 @@ export class SummaryPipeline extends Construct {
   public readonly resultsDeadLetterQueue: sqs.Queue;
   public readonly uploadRule: events.Rule;
   public readonly sweepRule: events.Rule;
+  /**
+   * With `wakeEndpointOnSubmit`: requests waiting with no instance in service in any minute
+   * (`HasBacklogWithoutCapacity` Maximum ≥ 1) invoke the invoker's wake check, which wakes the
+   * endpoint if it is at rest at zero (lambda/invoker/wake-check.ts).
+   */
+  public readonly wakeCheckAlarm?: cloudwatch.Alarm;
   public readonly invoker: nodejs.NodejsFunction;
   public readonly recorder: nodejs.NodejsFunction;
 
@@ -197,7 +204,10 @@ export class SummaryPipeline extends Construct {
       resourceArns: [props.endpoint.endpointArn],
     });
     this.grantTableWrite(this.invoker, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    if (props.wakeEndpointOnSubmit) props.endpoint.grantSetCapacity(this.invoker);
+    if (props.wakeEndpointOnSubmit) {
+      props.endpoint.grantSetCapacity(this.invoker);
+      this.wakeCheckAlarm = this.addWakeCheck(props.endpoint);
+    }
     props.model.grantReadRequests('requests');
     props.model.grantReadRequests('extracted');
 
@@ -237,6 +247,28 @@ export class SummaryPipeline extends Construct {
     this.grantTableWrite(this.recorder, 'dynamodb:UpdateItem');
 
     this.acknowledgeFindings(documents);
+  }
+
+  /**
+   * The wake check: the invoker wakes the endpoint as it submits, but a scale-in decided on stale
+   * datapoints (or a client submitting straight to the endpoint) can leave requests waiting at zero
+   * instances. This alarm sees that within the minute (plus CloudWatch's delay) and invokes the
+   * invoker, which wakes the endpoint only if no instance is asked for: during an ordinary cold
+   * start it does nothing, so, unlike a step policy, it never adds a second instance. A Lambda
+   * alarm action runs once per state change; the 12-minute step-scaling backstop stays.
+   */
+  private addWakeCheck(endpoint: AsyncInferenceEndpoint): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, 'WakeCheckAlarm', {
+      alarmDescription: 'Requests are waiting with no instance in service: the invoker checks that an instance is asked for, and wakes the endpoint if not. Not an operator alarm.',
+      metric: endpoint.metricHasBacklogWithoutCapacity({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    alarm.addAlarmAction(new actions.LambdaAction(this.invoker));
+    return alarm;
   }
 
   /**

@@ -98,6 +98,22 @@ describe('EndpointWaker', () => {
     expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
   });
 
+  test('wakeIfIdle looks now, even right after a look that found capacity (a scale-in on stale datapoints may have happened since)', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolvesOnce(endpoint('InService', 1, 1)).resolves(endpoint('InService', 0, 0));
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+    const w = waker(async () => 7);
+    await expect(w.afterSubmit()).resolves.toBe('has-capacity');
+    await expect(w.afterSubmit()).resolves.toBe('trusted');
+    await expect(w.wakeIfIdle()).resolves.toBe('woken');
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, { DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 2 }] });
+  });
+
+  test('wakeIfIdle waits out a scale-in as many times as it is told', async () => {
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('Updating', 0, 0));
+    await expect(waker().wakeIfIdle(16)).resolves.toBe('updating');
+    expect(sleeps).toHaveLength(16);
+  });
+
   test('concurrent submissions share one look and one wake', async () => {
     sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', 0, 0));
     sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});

@@ -107,6 +107,34 @@ describe('ingestion', () => {
     expect(policyOfFunction(template, 'Invoker')).toHaveLength(11);
   });
 
+  test('the wake check: requests waiting with no instance in service in any minute invoke the invoker (once per state change), which may alone invoke it', () => {
+    const { template } = defaultTestApp();
+    const invokerArn = arnOf('PipelineInvoker');
+    const alarmId = onlyResourceId(template, 'AWS::CloudWatch::Alarm', { AlarmActions: [invokerArn] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'HasBacklogWithoutCapacity',
+      Dimensions: [{ Name: 'EndpointName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'missing',
+      AlarmActions: [invokerArn],
+      OKActions: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: invokerArn,
+      Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: { 'Fn::GetAtt': [alarmId, 'Arn'] },
+    });
+    // Absent without the wake on submit: see the next test.
+  });
+
   test('wake on submit: by default the invoker is told the variant to wake and how to size the wake; switched off, or with minCapacity above 0, it gets neither the variable nor the permission', () => {
     const invokerEnv = (template: Template) => template.toJSON().Resources[functionId(template, 'Invoker')].Properties.Environment.Variables;
     const sets = (template: Template) => policyOfFunction(template, 'Invoker').some((st) => JSON.stringify(st.Action).includes('UpdateEndpointWeightsAndCapacities'));
@@ -119,6 +147,7 @@ describe('ingestion', () => {
       const { template } = buildTestApp(context);
       expect(Object.keys(invokerEnv(template)).filter((k) => k.startsWith('WAKE_'))).toEqual([]);
       expect(sets(template)).toBe(false);
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [arnOf('PipelineInvoker')] }, 0); // no wake check
     }
   });
 

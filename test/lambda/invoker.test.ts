@@ -394,8 +394,10 @@ describe('waking an endpoint at zero', () => {
     const body = eventFor('input/paper.txt', good);
     const empty = JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'docs-bucket' }, object: { key: 'input/empty.txt', size: 0, etag: 'e', 'version-id': 'v' } } });
 
-    await handleIngestBatch(sqsEvent(body, empty), { ...deps, waker: { afterSubmit } });
-    await handleIngestBatch(delivery(body), { ...deps, waker: { afterSubmit } });
+    const wakeIfIdle = jest.fn();
+    await handleIngestBatch(sqsEvent(body, empty), { ...deps, waker: { afterSubmit, wakeIfIdle } });
+    await handleIngestBatch(delivery(body), { ...deps, waker: { afterSubmit, wakeIfIdle } });
+    expect(wakeIfIdle).not.toHaveBeenCalled();
 
     expect(afterSubmit).toHaveBeenCalledTimes(1);
     expect(order).toEqual(['invoke', 'wake (record PENDING)']);
