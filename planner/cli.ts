@@ -121,6 +121,7 @@ function describe(p: ScalingPolicy): string {
   const parts = [`${p.instanceType}, ${p.minCapacity}-${p.maxCapacity} instances × ${p.concurrencyPerInstance} concurrent, ${p.workersPerInstance} model-server worker${p.workersPerInstance === 1 ? '' : 's'}`];
   if (p.targetTracking) parts.push(`target tracking ${p.targetTracking.targetValue} (cooldowns out ${p.targetTracking.scaleOutCooldownSeconds} s / in ${p.targetTracking.scaleInCooldownSeconds} s)`);
   if (p.wakeOnSubmit) parts.push(`the invoker wakes an endpoint at 0 with 1 instance per ${p.wakeOnSubmit.backlogPerInstance} waiting requests (at most ${p.wakeOnSubmit.maxInstances})`);
+  if (p.wakeOnSubmit && p.wakeCheck) parts.push(`and checks when HasBacklogWithoutCapacity (Maximum) >= ${p.wakeCheck.threshold} for ${p.wakeCheck.datapointsToAlarm} of ${p.wakeCheck.evaluationPeriods} × ${p.wakeCheck.periodSeconds} s`);
   if (p.stepScaling) {
     const a = p.stepScaling.alarm;
     parts.push(`step +${p.stepScaling.adjustment} when HasBacklogWithoutCapacity (${a.statistic}) ${a.comparison} ${a.threshold} for ${a.datapointsToAlarm} of ${a.evaluationPeriods} × ${a.periodSeconds} s (cooldown ${p.stepScaling.cooldownSeconds} s)`);

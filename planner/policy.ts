@@ -28,6 +28,12 @@ export interface ScalingPolicy {
    * requests waiting (`WAKE_*` in its environment; lambda/invoker/wake.ts, common/wake-sizing.ts).
    */
   readonly wakeOnSubmit?: WakeSizing;
+  /**
+   * The wake check: an alarm on `HasBacklogWithoutCapacity` (Maximum) that invokes the invoker,
+   * which wakes the endpoint (sized as `wakeOnSubmit`) if no instance is asked for. Lambda alarm
+   * actions run once per change into ALARM, not again while it lasts.
+   */
+  readonly wakeCheck?: AlarmShape;
   /** An always-on endpoint: this many instances, running from the start, never scaled. */
   readonly fixedInstances?: number;
 }
@@ -109,9 +115,14 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
     }
   }
   const timeout = Number(template.Outputs?.InvocationTimeoutSeconds?.Value ?? 900);
-  const invokerEnv = ofType('AWS::Lambda::Function')
-    .map(([, f]) => f.Properties?.Environment?.Variables)
-    .find((env) => typeof env?.WAKE_VARIANT_NAME === 'string');
+  const [invokerId, invoker] = ofType('AWS::Lambda::Function').find(([, f]) => typeof f.Properties?.Environment?.Variables?.WAKE_VARIANT_NAME === 'string') ?? [];
+  const invokerEnv = invoker?.Properties?.Environment?.Variables;
+  const wakeCheckAlarm = invokerId
+    ? ofType('AWS::CloudWatch::Alarm').find(([, a]) => (a.Properties!.AlarmActions ?? []).some((x: { 'Fn::GetAtt'?: string[] }) => x['Fn::GetAtt']?.[0] === invokerId))?.[1].Properties
+    : undefined;
+  if (wakeCheckAlarm && (wakeCheckAlarm.MetricName !== 'HasBacklogWithoutCapacity' || wakeCheckAlarm.Statistic !== 'Maximum')) {
+    throw new Error(`${file}: the wake check alarm watches ${wakeCheckAlarm.Statistic} ${wakeCheckAlarm.MetricName}; the planner simulates only HasBacklogWithoutCapacity Maximum (as this app synthesizes it)`);
+  }
   const wakeOnSubmit: WakeSizing | undefined = invokerEnv && {
     backlogPerInstance: Number(invokerEnv.WAKE_BACKLOG_PER_INSTANCE),
     maxInstances: Number(invokerEnv.WAKE_MAX_INSTANCES),
@@ -135,6 +146,7 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
     stepScaling,
     idleScaleIn,
     wakeOnSubmit,
+    wakeCheck: wakeCheckAlarm && shape(wakeCheckAlarm),
   };
 }
 
@@ -158,5 +170,5 @@ export function blogPolicy(base: ScalingPolicy): ScalingPolicy {
 
 /** An endpoint that never scales: `maxCapacity` instances all the time. */
 export function alwaysOnPolicy(base: ScalingPolicy): ScalingPolicy {
-  return { ...base, name: 'always-on', targetTracking: undefined, stepScaling: undefined, wakeOnSubmit: undefined, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
+  return { ...base, name: 'always-on', targetTracking: undefined, stepScaling: undefined, wakeOnSubmit: undefined, wakeCheck: undefined, fixedInstances: base.maxCapacity, minCapacity: base.maxCapacity };
 }

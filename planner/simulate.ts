@@ -276,6 +276,13 @@ export function simulate(
   };
   let stepInAlarm = false;
   let wakePending = false;
+  const scheduleWake = () => {
+    if (wakePending) return;
+    wakePending = true;
+    events.push({ t: t + assumptions.wakeAfterSubmitSeconds, kind: Kind.Wake, a: 0, b: 0 });
+  };
+  const wakeCheckHistory: number[] = [];
+  let wakeCheckInAlarm = false;
   let lastStepAction = -Infinity;
   let lastScaleOut = -Infinity;
   let capacityAfterLastScaleOut = 0;
@@ -290,11 +297,8 @@ export function simulate(
       case Kind.Arrival:
         queue.push(event.a);
         dispatch();
-        // The invoker looks at the endpoint after submitting; at zero it asks for one instance.
-        if (policy.wakeOnSubmit && desired === 0 && !wakePending) {
-          wakePending = true;
-          events.push({ t: t + assumptions.wakeAfterSubmitSeconds, kind: Kind.Wake, a: 0, b: 0 });
-        }
+        // The invoker looks at the endpoint after submitting; at zero it wakes it.
+        if (policy.wakeOnSubmit && desired === 0) scheduleWake();
         break;
       case Kind.Wake:
         wakePending = false;
@@ -360,6 +364,14 @@ export function simulate(
             const invoke = inAlarm && (!stepInAlarm || assumptions.stepPolicyReinvokedWhileInAlarm);
             stepInAlarm = inAlarm;
             if (invoke && t - lastStepAction >= step.cooldownSeconds && setDesired(desired + step.adjustment, 'step')) lastStepAction = t;
+          }
+          const check = policy.wakeCheck;
+          if (check && policy.wakeOnSubmit && t % check.periodSeconds === 0) {
+            wakeCheckHistory.push(withoutCapacityMaximum);
+            const inAlarm = alarmFires(wakeCheckHistory, check, (v) => v >= check.threshold);
+            // A Lambda alarm action runs once, on the change into ALARM.
+            if (inAlarm && !wakeCheckInAlarm && desired === 0) scheduleWake();
+            wakeCheckInAlarm = inAlarm;
           }
           const tracking = policy.targetTracking;
           if (tracking) {

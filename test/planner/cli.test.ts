@@ -23,7 +23,7 @@ async function plan(...args: string[]): Promise<string> {
 test('compare mode: the synthesized policy, the blog policy and always-on in one table and one chart', async () => {
   const out = await plan('--scenario', path.join(SCENARIOS, 'single-request.json'), '--compare');
   expect(out).toContain('2 model-server workers');
-  expect(out).toContain('the invoker wakes an endpoint at 0 with 1 instance per 5 waiting requests (at most 5); step +1 when HasBacklogWithoutCapacity (Maximum) GreaterThanOrEqualToThreshold 1 for 12 of 12 × 60 s (cooldown 600 s)');
+  expect(out).toContain('the invoker wakes an endpoint at 0 with 1 instance per 5 waiting requests (at most 5); and checks when HasBacklogWithoutCapacity (Maximum) >= 1 for 1 of 1 × 60 s; step +1 when HasBacklogWithoutCapacity (Maximum) GreaterThanOrEqualToThreshold 1 for 12 of 12 × 60 s (cooldown 600 s)');
   expect(out).toContain('to 0 after 2 × 60 s with nothing queued or in flight');
   // The invoker's wake 5 s after the request (⚠ wakeAfterSubmitSeconds); 480 s cold start after that.
   expect(out).toMatch(/\| synthesized\s+\| 5 s\s+\| 8\.1 min/);

@@ -97,6 +97,7 @@ describe('the invoker wakes the endpoint on submit (hand-computed)', () => {
   const waking: ScalingPolicy = {
     ...synthesized,
     wakeOnSubmit: { backlogPerInstance: 5, maxInstances: 5 },
+    wakeCheck: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1 },
     stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 12, datapointsToAlarm: 12, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
     idleScaleIn: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, threshold: 0.5, cooldownSeconds: 60 },
   };
@@ -132,16 +133,40 @@ describe('the invoker wakes the endpoint on submit (hand-computed)', () => {
     expect(r.decisions[0]).toEqual({ t: 1380, from: 0, to: 1, by: 'step' });
   });
 
-  test('the idle alarm, a datapoint behind, still sees the quiet minutes before the request: refused while the woken instance starts, or, if updates did not block, it cancels the wake until the request shows in its datapoints', () => {
+  test('the idle alarm, a datapoint behind, still sees the quiet minutes before the request: refused while the woken instance starts, or, if updates did not block, it cancels the wake, and the wake check wakes the endpoint again', () => {
     const blocked = run({ ...waking, targetTracking: undefined }, [600], undefined, shipped);
     expect(blocked.blocked).toContainEqual({ t: 660, to: 0, by: 'idle' });
     expect(blocked.firstInServiceAt).toBe(1085);
 
+    // HasBacklogWithoutCapacity: [600, 660) and [660, 720) are 1. The first reaches the wake
+    // check at 720 (a period late): the alarm goes to ALARM, the invoker finds the endpoint at 0
+    // (the idle policy set it at 660) and wakes it 5 s later.
     const unblocked = run({ ...waking, targetTracking: undefined }, [600], undefined, { ...shipped, updateBlocksScaling: false });
-    expect(unblocked.decisions.slice(0, 2)).toEqual([
+    expect(unblocked.decisions.slice(0, 3)).toEqual([
       { t: 605, from: 0, to: 1, by: 'wake' },
       { t: 660, from: 1, to: 0, by: 'idle' },
+      { t: 725, from: 0, to: 1, by: 'wake' },
     ]);
+    expect(unblocked.firstResultAt).toBeGreaterThan(725 + 480);
+    // Without the wake check, only the 12-minute backstop would have.
+    const withoutCheck = run({ ...waking, wakeCheck: undefined, targetTracking: undefined }, [600], undefined, { ...shipped, updateBlocksScaling: false });
+    expect(withoutCheck.decisions[2]).toMatchObject({ from: 0, to: 1, by: 'step' });
+    expect(withoutCheck.decisions[2].t).toBeGreaterThan(1300);
+  });
+
+  test('the wake check acts once per change into ALARM, and never while instances are asked for', () => {
+    // A woken instance starting (desired 1) keeps the alarm in ALARM from 720 s for the whole cold
+    // start: the check finds an instance asked for and does nothing; requests arriving meanwhile
+    // change nothing either.
+    const r = run({ ...waking, targetTracking: undefined }, [600, 700, 800, 900], undefined, shipped);
+    expect(r.decisions.filter((d) => d.to > d.from)).toEqual([{ t: 605, from: 0, to: 1, by: 'wake' }]);
+    expect(r.maxDesired).toBe(1);
+    // The documented exception (⚠ WAKE_BACKSTOP_MINUTES): a 15-minute cold start outlasts the
+    // backstop's window. Its +1 is refused while the instance starts, but the alarm, a datapoint
+    // behind, is still in ALARM when the instance is up, and adds a second.
+    const slow = run({ ...waking, targetTracking: undefined }, [600], undefined, { ...shipped, instanceStartupSeconds: 900 });
+    expect(slow.blocked).toContainEqual({ t: 1380, to: 2, by: 'step' });
+    expect(slow.decisions).toContainEqual({ t: 1560, from: 1, to: 2, by: 'step' });
   });
 });
 
@@ -406,6 +431,7 @@ describe('reading the policy back from a synthesized template', () => {
   test('the default template: the invoker wakes the endpoint, the Maximum wake alarm is its 12-minute backstop, and the idle scale-in, as synthesized', () => {
     const policy = readPolicyFromTemplate(templateFor({ idleScaleInMinutes: '7' }));
     expect(policy.wakeOnSubmit).toEqual({ backlogPerInstance: 5, maxInstances: 5 });
+    expect(policy.wakeCheck).toEqual({ periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1 });
     expect(policy.stepScaling!.alarm).toEqual({ periodSeconds: 60, evaluationPeriods: 12, datapointsToAlarm: 12, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' });
     expect(policy.idleScaleIn).toEqual({ periodSeconds: 60, evaluationPeriods: 7, datapointsToAlarm: 7, threshold: 0.5, cooldownSeconds: 60 });
     expect(policy.workersPerInstance).toBe(2);
@@ -423,6 +449,7 @@ describe('reading the policy back from a synthesized template', () => {
   test('wakeOnSubmit=false: no wake on submit, and the wake alarm decides within the minute again', () => {
     const policy = readPolicyFromTemplate(templateFor({ wakeOnSubmit: 'false' }));
     expect(policy.wakeOnSubmit).toBeUndefined();
+    expect(policy.wakeCheck).toBeUndefined();
     expect(policy.stepScaling!.alarm).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1 });
   });
 
