@@ -87,11 +87,12 @@ describe('operator alarms go to the operations topic (ALARM and OK)', () => {
   });
 
   test.each([
-    ['seven endpoint and six pipeline alarms, plus the two scaling alarms', {}, 13],
-    ['without the pipeline: seven endpoint alarms, plus the two scaling alarms', { pipeline: 'false' }, 7],
-  ])('%s', (_name, values, operatorAlarms) => {
+    ['seven endpoint and six pipeline alarms, plus the two scaling alarms and the wake check', {}, 13, 3],
+    ['without the pipeline: seven endpoint alarms, plus the two scaling alarms', { pipeline: 'false' }, 7, 2],
+  ])('%s', (_name, values, operatorAlarms, machineAlarms) => {
     const { template } = buildTestApp(values);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', operatorAlarms + 2); // wake from zero and idle scale-in: not for operators
+    // Wake from zero, idle scale-in and the invoker's wake check act on the endpoint: not for operators.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', operatorAlarms + machineAlarms);
     const topic = onlyResourceId(template, 'AWS::SNS::Topic', { DisplayName: 'Summarization endpoint alarms' });
     const toOperations = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: [{ Ref: topic }] } });
     expect(Object.keys(toOperations)).toHaveLength(operatorAlarms);
