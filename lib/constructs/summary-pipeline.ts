@@ -18,6 +18,7 @@ import { STUCK_METRIC } from '../../common/pipeline-metrics';
 import { acknowledgeWildcard } from '../nag';
 import { AsyncInferenceEndpoint } from './async-inference-endpoint';
 import { DataKey } from './data-key';
+import { SCALE_FROM_ZERO_ALARM } from './endpoint-autoscaling';
 import { handlerFunction, LogSettings } from './handler-function';
 import { DOCUMENT_PREFIXES, DocumentStore } from './document-store';
 import { SummarizationModel } from './summarization-model';
@@ -260,10 +261,11 @@ export class SummaryPipeline extends Construct {
   private addWakeCheck(endpoint: AsyncInferenceEndpoint): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, 'WakeCheckAlarm', {
       alarmDescription: 'Requests are waiting with no instance in service: the invoker checks that an instance is asked for, and wakes the endpoint if not. Not an operator alarm.',
-      metric: endpoint.metricHasBacklogWithoutCapacity({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      threshold: 1,
+      // The wake alarm's own shape: decided at the end of the minute requests started waiting in.
+      metric: endpoint.metricHasBacklogWithoutCapacity({ period: Duration.seconds(SCALE_FROM_ZERO_ALARM.periodSeconds), statistic: SCALE_FROM_ZERO_ALARM.statistic }),
+      evaluationPeriods: SCALE_FROM_ZERO_ALARM.evaluationPeriods,
+      datapointsToAlarm: SCALE_FROM_ZERO_ALARM.datapointsToAlarm,
+      threshold: SCALE_FROM_ZERO_ALARM.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.MISSING,
     });

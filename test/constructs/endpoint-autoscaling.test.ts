@@ -1,6 +1,6 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { WAKE_BACKSTOP_MINUTES } from '../../lib/constructs/endpoint-autoscaling';
-import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
+import { buildTestApp, defaultTestApp, onlyResourceId, withinTheMinuteOnBacklogWithoutCapacity } from '../helpers/app';
 
 const endpointName = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] };
 
@@ -83,20 +83,8 @@ describe('scale out from zero', () => {
       StepScalingPolicyConfiguration: { AdjustmentType: 'ChangeInCapacity' },
     });
     const actions = new Capture();
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SageMaker',
-      MetricName: 'HasBacklogWithoutCapacity',
-      Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
-      // The minute's Maximum, 1 of 1: decided at the end of the minute the request arrived in, whatever its second.
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'missing',
-      AlarmActions: actions,
-    });
+    // The minute's Maximum, 1 of 1: decided at the end of the minute the request arrived in, whatever its second.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', withinTheMinuteOnBacklogWithoutCapacity(endpointName, actions));
     expect(actions.asArray()).toEqual([{ Ref: stepPolicyId }]);
   });
 

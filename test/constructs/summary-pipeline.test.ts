@@ -1,6 +1,6 @@
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { buildTestApp, defaultTestApp, onlyResourceId } from '../helpers/app';
+import { buildTestApp, defaultTestApp, onlyResourceId, withinTheMinuteOnBacklogWithoutCapacity } from '../helpers/app';
 
 const ref = (prefix: string) => ({ Ref: Match.stringLikeRegexp(`^${prefix}`) });
 const arnOf = (prefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), 'Arn'] });
@@ -112,17 +112,7 @@ describe('ingestion', () => {
     const invokerArn = arnOf('PipelineInvoker');
     const alarmId = onlyResourceId(template, 'AWS::CloudWatch::Alarm', { AlarmActions: [invokerArn] });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SageMaker',
-      MetricName: 'HasBacklogWithoutCapacity',
-      Dimensions: [{ Name: 'EndpointName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] } }],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'missing',
-      AlarmActions: [invokerArn],
+      ...withinTheMinuteOnBacklogWithoutCapacity({ 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] }, [invokerArn]),
       OKActions: Match.absent(),
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {

@@ -62,3 +62,23 @@ export function executionRoleIds(template: Template): { roleId: string; policyId
 export function executionStatements(template: Template): any[] {
   return template.toJSON().Resources[executionRoleIds(template).policyId].Properties.PolicyDocument.Statement;
 }
+
+/**
+ * An alarm on `HasBacklogWithoutCapacity` (EndpointName only) that decides at the end of the
+ * minute requests started waiting in: the minute's Maximum ≥ 1, 1 of 1, missing data kept.
+ */
+export function withinTheMinuteOnBacklogWithoutCapacity(endpointName: unknown, alarmActions: unknown): Record<string, unknown> {
+  return {
+    Namespace: 'AWS/SageMaker',
+    MetricName: 'HasBacklogWithoutCapacity',
+    Dimensions: [{ Name: 'EndpointName', Value: endpointName }],
+    Statistic: 'Maximum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    DatapointsToAlarm: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'missing',
+    AlarmActions: alarmActions,
+  };
+}
