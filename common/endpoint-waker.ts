@@ -18,8 +18,8 @@ export type WakeLog = (level: 'info' | 'warn', message: string, fields?: Record<
  * How long a look at the endpoint that found capacity (or a wake already under way) is trusted
  * before the next submission describes it again. Reaching zero takes `idleScaleInMinutes` (≥ 1)
  * with nothing queued or in flight, or a whole minute of zero backlog for target tracking, and
- * every submission puts a request in that backlog: a container that submitted in the last 30 s
- * cannot have missed a scale-in to zero.
+ * every submission puts a request in that backlog; what trusting can still miss, a scale-in
+ * decided on datapoints older than the submission, the wake check catches (`wakeIfIdle`).
  */
 export const CAPACITY_TRUSTED_FOR_MS = 30_000;
 
@@ -68,8 +68,8 @@ export interface EndpointWakerOptions {
 /**
  * Wakes an endpoint at zero instances as soon as work is submitted to it, instead of waiting for
  * the `HasBacklogWithoutCapacity` alarm (1-2 minutes after the request, depending on the second it
- * arrived and on CloudWatch's publication delay). The alarm stays as the backstop: every failure
- * here is logged and ignored, never failing a submission.
+ * arrived and on CloudWatch's publication delay). The wake check and the 12-minute step-scaling
+ * alarm stay as backstops: every failure here is logged and ignored, never failing a submission.
  *
  * Setting the instance count directly is an "out-of-band change" Application Auto Scaling allows:
  * "anytime a scaling policy is invoked … Application Auto Scaling retrieves the current capacity
