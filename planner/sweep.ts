@@ -25,6 +25,23 @@ export interface SweepPoint {
   readonly report: PolicyReport;
 }
 
+/**
+ * The base policy with one grid point's settings, as `npx cdk deploy` with the point's `-c` flags
+ * would synthesize it: target tracking, the maximum, and the invoker's wake, which the stack
+ * sizes from the same target and maximum.
+ */
+export function sweptPolicy(base: ScalingPolicy, settings: SweepPoint['settings']): ScalingPolicy {
+  const { targetBacklogPerInstance: targetValue, scaleOutCooldownSeconds, scaleInCooldownSeconds, maxCapacity } = settings;
+  return {
+    ...base,
+    name: `target ${targetValue}, cooldowns ${scaleOutCooldownSeconds}/${scaleInCooldownSeconds}, max ${maxCapacity}`,
+    maxCapacity,
+    minCapacity: Math.min(base.minCapacity, maxCapacity),
+    targetTracking: { targetValue, scaleOutCooldownSeconds, scaleInCooldownSeconds },
+    wakeOnSubmit: base.wakeOnSubmit && { backlogPerInstance: targetValue, maxInstances: maxCapacity },
+  };
+}
+
 /** Runs every combination of the grid on the base policy, with the same arrivals and seed. */
 export function sweep(base: ScalingPolicy, grid: SweepGrid, arrivals: readonly number[], serviceSeconds: ArrayLike<number>, assumptions: ServiceAssumptions, horizon: number): SweepPoint[] {
   const points: SweepPoint[] = [];
@@ -32,14 +49,7 @@ export function sweep(base: ScalingPolicy, grid: SweepGrid, arrivals: readonly n
     for (const [scaleOut, scaleIn] of grid.cooldowns) {
       for (const maxCapacity of grid.maxCapacities) {
         const settings = { targetBacklogPerInstance: targetValue, scaleOutCooldownSeconds: scaleOut, scaleInCooldownSeconds: scaleIn, maxCapacity };
-        const policy: ScalingPolicy = {
-          ...base,
-          name: `target ${targetValue}, cooldowns ${scaleOut}/${scaleIn}, max ${maxCapacity}`,
-          maxCapacity,
-          minCapacity: Math.min(base.minCapacity, maxCapacity),
-          targetTracking: { targetValue, scaleOutCooldownSeconds: scaleOut, scaleInCooldownSeconds: scaleIn },
-          stepScaling: base.stepScaling,
-        };
+        const policy = sweptPolicy(base, settings);
         points.push({ settings, report: summarize(simulate(policy, arrivals, serviceSeconds, assumptions, horizon), assumptions, serviceSeconds) });
       }
     }

@@ -5,7 +5,7 @@ import { arrivalTimes, loadAssumptions, loadScenario, passesFor, ServiceAssumpti
 import { alwaysOnPolicy, blogPolicy, readPolicyFromTemplate, ScalingPolicy } from '../../planner/policy';
 import { bounds, reportJson, summarize } from '../../planner/report';
 import { simulate } from '../../planner/simulate';
-import { frontier, sweep } from '../../planner/sweep';
+import { frontier, sweep, sweptPolicy } from '../../planner/sweep';
 import { buildTestApp } from '../helpers/app';
 import { plannerAssumptions, plannerPolicy } from '../helpers/planner';
 
@@ -403,12 +403,21 @@ test('sweep: the frontier keeps only settings nobody beats on both cost and p95'
 });
 
 describe('reading the policy back from a synthesized template', () => {
+  /** A fresh file (tests may edit it) holding the template for these values, each synthesized once. */
+  const templates = new Map<string, string>();
   function templateFor(values: Record<string, unknown>): string {
-    const { template } = buildTestApp(values);
+    const key = JSON.stringify(values);
+    if (!templates.has(key)) templates.set(key, JSON.stringify(buildTestApp(values).template.toJSON()));
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plan-')), 'template.json');
-    fs.writeFileSync(file, JSON.stringify(template.toJSON()));
+    fs.writeFileSync(file, templates.get(key)!);
     return file;
   }
+
+  test('a swept policy is the policy its deploy command synthesizes (target tracking, maximum and the wake sized from them)', () => {
+    const settings = { targetBacklogPerInstance: 2, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300, maxCapacity: 10 };
+    const deployed = readPolicyFromTemplate(templateFor(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]))));
+    expect(sweptPolicy(readPolicyFromTemplate(templateFor({})), settings)).toEqual({ ...deployed, name: 'target 2, cooldowns 60/300, max 10' });
+  });
 
   test('matches the configuration that produced it', () => {
     const policy = readPolicyFromTemplate(
