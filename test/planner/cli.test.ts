@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { planProgram } from '../../planner/cli';
+import { loadAssumptions } from '../../planner/inputs';
 import { buildTestApp } from '../helpers/app';
 
 const SCENARIOS = path.join(__dirname, '..', '..', 'scenarios');
@@ -90,4 +91,15 @@ test.each(shipped)('npm run plan on %s prints the report and writes the chart', 
 
 test('every shipped scenario is listed', () => {
   expect(shipped.sort()).toEqual(['blog-10k-burst.json', 'research-day.json', 'single-request.json', 'trickle.json']);
+});
+
+test('the shipped long-document assumptions derive service time from document length, and the plan says what that costs', async () => {
+  const file = path.join(SCENARIOS, 'assumptions', 'long-documents.json');
+  expect(loadAssumptions(file).serviceFromTokens).toEqual({ tokensPerRequest: { median: 5800, p95: 40500 }, windowTokens: 1024, overlapTokens: 64, summaryTokens: 256, secondsPerWindow: 2 });
+  const scenario = path.join(SCENARIOS, 'research-day.json');
+  const plain = JSON.parse(await plan('--scenario', scenario, '--json'));
+  const long = JSON.parse(await plan('--scenario', scenario, '--assumptions', file, '--json'));
+  // The same requests, several windows each: more work, so a larger bound and a longer p95.
+  expect(long.bounds.instanceMinutes).toBeGreaterThan(3 * plain.bounds.instanceMinutes);
+  expect(long.policies[0].p95Seconds).toBeGreaterThan(plain.policies[0].p95Seconds);
 });
