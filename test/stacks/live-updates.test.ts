@@ -60,6 +60,7 @@ describe('changing instanceType on a deployed stack', () => {
   test.each([
     ['the model-server worker count (a new model and endpoint config)', { modelServerWorkers: '1' }],
     ['the idle scale-in (its policy and alarm go)', { idleScaleInMinutes: '0' }],
+    ['the wake on submit (the invoker\'s permission, the wake check and the outputs go; the wake alarm decides within the minute again)', { wakeOnSubmit: 'false' }],
   ])('changing %s keeps the endpoint and its scalable target', (_what, context) => {
     const change = changeSet(before, buildTestApp(context).template);
     expect(change.removed).not.toContain('EndpointMlG5Xlarge');
