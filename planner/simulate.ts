@@ -255,7 +255,20 @@ export function simulate(
     }
   };
 
-  arrivals.forEach((at, i) => events.push({ t: at, kind: Kind.Arrival, a: i, b: 0 }));
+  // Arrivals are read in order beside the heap, not heaped: the heap then holds only what is in
+  // flight (completions, cold starts, ticks), and memory no longer grows with the requests.
+  for (let i = 1; i < arrivals.length; i++) {
+    if (!(arrivals[i] >= arrivals[i - 1])) throw new Error(`arrivals must be sorted: ${arrivals[i]} s comes after ${arrivals[i - 1]} s`);
+  }
+  let nextArrival = 0;
+  const nextEvent = (): Event | undefined => {
+    const top = events.peek();
+    const at = arrivals[nextArrival];
+    if (nextArrival < arrivals.length && (top === undefined || at < top.t || (at === top.t && Kind.Arrival < top.kind))) {
+      return { t: at, kind: Kind.Arrival, a: nextArrival++, b: 0 };
+    }
+    return events.pop();
+  };
   for (let tick = period; tick <= horizonSeconds; tick += period) events.push({ t: tick, kind: Kind.Tick, a: 0, b: 0 });
 
   // Datapoint histories; a datapoint for the period ending at τ reaches its alarm at τ + delay.
@@ -290,7 +303,7 @@ export function simulate(
   const breaches = (value: number, threshold: number, comparison: string) =>
     comparison === 'GreaterThanOrEqualToThreshold' ? value >= threshold : comparison === 'GreaterThanThreshold' ? value > threshold : comparison === 'LessThanThreshold' ? value < threshold : value <= threshold;
 
-  for (let event = events.pop(); event && event.t <= horizonSeconds; event = events.pop()) {
+  for (let event = nextEvent(); event && event.t <= horizonSeconds; event = nextEvent()) {
     t = event.t;
     accumulate();
     switch (event.kind) {

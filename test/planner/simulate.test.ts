@@ -23,6 +23,10 @@ const fixed = (count: number, seconds: number) => new Float64Array(count).fill(s
 const run = (policy: ScalingPolicy, arrivals: number[], service: ArrayLike<number> = fixed(arrivals.length, 6), a: ServiceAssumptions = assumptions, horizon = 7200) =>
   simulate(policy, arrivals, service, a, horizon);
 
+test('arrivals must come sorted (they are read in order, not heaped): anything else is an error that says where', () => {
+  expect(() => run(synthesized, [60, 30])).toThrow('arrivals must be sorted: 30 s comes after 60 s');
+});
+
 describe('one request into an idle endpoint (hand-computed)', () => {
   // Arrives at 60 s. HasBacklogWithoutCapacity datapoints: [0, 60) → 0, [60, 120) → 1, [120, 180) → 1.
   // The alarm needs 2 of 2 datapoints ≥ 1: it first holds at the 180 s evaluation.
