@@ -1,6 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { STUCK_METRIC } from '../../common/pipeline-metrics';
-import { SUMMARY_TABLE, SummaryRecord } from '../../common/summary-record';
+import type { SummaryRecord } from '../../common/summary-record';
+import { byDayStatusPages } from './by-day';
 import { InvokerDeps, markFailed, submitObject } from './handler';
 
 /**
@@ -29,24 +29,11 @@ const DAY_MS = 86_400_000;
 /** Every record SUBMITTING since before `cutoff`, over the last `lookbackDays` days. */
 async function findStuck(cutoff: Date, lookbackDays: number, deps: InvokerDeps): Promise<SummaryRecord[]> {
   const found: SummaryRecord[] = [];
-  const { byDay } = SUMMARY_TABLE;
   for (let d = 0; d <= lookbackDays; d++) {
     const day = new Date(cutoff.getTime() - d * DAY_MS).toISOString().slice(0, 10);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.table.send(
-        new QueryCommand({
-          TableName: deps.settings.tableName,
-          IndexName: byDay.indexName,
-          KeyConditionExpression: '#day = :day AND statusAt BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#day': byDay.partitionKey },
-          ExpressionAttributeValues: { ':day': day, ':from': 'SUBMITTING#', ':to': `SUBMITTING#${cutoff.toISOString()}` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const page of byDayStatusPages(deps.table, deps.settings.tableName, { day, status: 'SUBMITTING', to: cutoff.toISOString() })) {
       found.push(...((page.Items ?? []) as SummaryRecord[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
   return found;
 }

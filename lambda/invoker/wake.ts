@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { SUMMARY_TABLE, type SummaryStatus } from '../../common/summary-record';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SummaryStatus } from '../../common/summary-record';
+import { byDayStatusPages } from './by-day';
 
 /**
  * How far back a submission counts as waiting for the endpoint being woken. The endpoint got to
@@ -19,27 +20,10 @@ const WAITING_STATUSES: readonly SummaryStatus[] = ['SUBMITTING', 'PENDING'];
 export async function countWaitingWork(table: DynamoDBDocumentClient, tableName: string, now: Date): Promise<number> {
   const since = new Date(now.getTime() - WAITING_LOOKBACK_MS);
   const days = [...new Set([since, now].map((d) => d.toISOString().slice(0, 10)))];
-  const { byDay } = SUMMARY_TABLE;
   let count = 0;
   for (const day of days) {
     for (const status of WAITING_STATUSES) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await table.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: byDay.indexName,
-            Select: 'COUNT',
-            KeyConditionExpression: '#day = :day AND statusAt BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#day': byDay.partitionKey },
-            // "~" sorts after every ISO time.
-            ExpressionAttributeValues: { ':day': day, ':from': `${status}#${since.toISOString()}`, ':to': `${status}#~` },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        count += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      for await (const page of byDayStatusPages(table, tableName, { day, status, from: since.toISOString(), select: 'COUNT' })) count += page.Count ?? 0;
     }
   }
   return count;
