@@ -106,7 +106,8 @@ interface Instance {
  * backlog-per-instance divides by in-service instances (the backlog itself at zero), that target
  * tracking sizes to ceil(capacity × metric / target) (ceil(metric / target) from zero), that
  * scale-in stops starting and idle instances first and lets busy ones finish, and that the
- * invoker's wake (`wakeOnSubmit`) reaches SageMaker `wakeAfterSubmitSeconds` after a submission.
+ * invoker's wake (`wakeOnSubmit`, after a submission, or from the wake check's alarm on its change
+ * into ALARM) reaches SageMaker `wakeAfterSubmitSeconds` later.
  *
  * `serviceSeconds[i]` is request i's service time, the same whichever policy serves it (common
  * random numbers: differences between policies are the policies', not the dice's).

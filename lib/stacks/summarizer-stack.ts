@@ -130,8 +130,7 @@ export class SummarizerStack extends Stack {
     this.dataKey.allowLogsToEncrypt([`${logSettings.prefix}*`, endpointLogGroupName(`${this.stackName}-*`)]);
 
     // The invoker wakes an endpoint at zero itself; the wake alarm is then only its backstop.
-    const wakeOnSubmit = c.wakeOnSubmit && c.pipeline && c.minCapacity === 0;
-    this.wakesOnSubmit = wakeOnSubmit;
+    this.wakesOnSubmit = c.wakeOnSubmit && c.pipeline && c.minCapacity === 0;
     this.autoScaling = new EndpointAutoScaling(this, 'AutoScaling', {
       endpoint: this.endpoint,
       minCapacity: c.minCapacity,
@@ -142,7 +141,7 @@ export class SummarizerStack extends Stack {
       scaleOutFromZero: c.scaleOutFromZero,
       scaleFromZeroCooldown: Duration.seconds(c.scaleFromZeroCooldownSeconds),
       idleScaleInMinutes: c.idleScaleInMinutes,
-      scaleFromZeroBackstopOnly: wakeOnSubmit,
+      scaleFromZeroBackstopOnly: this.wakesOnSubmit,
     });
 
     if (c.pipeline) {
@@ -158,7 +157,7 @@ export class SummarizerStack extends Stack {
         retentionDays: c.dataRetentionDays,
         removalPolicy: dataRemovalPolicy,
         maxConcurrency: c.pipelineMaxConcurrency,
-        wakeEndpointOnSubmit: wakeOnSubmit ? { backlogPerInstance: c.targetBacklogPerInstance, maxInstances: c.maxCapacity } : undefined,
+        wakeEndpointOnSubmit: this.wakesOnSubmit ? { backlogPerInstance: c.targetBacklogPerInstance, maxInstances: c.maxCapacity } : undefined,
         logs: logSettings,
       });
     }
