@@ -16,7 +16,11 @@ export function directWaker(sagemaker: SageMakerClient, resources: Resources, re
   return new EndpointWaker({
     sagemaker,
     settings: { endpointName: resources.endpointName, variantName, backlogPerInstance, maxInstances },
-    log: (level, message, fields) => stderr(`${level === 'warn' ? 'warning: ' : ''}${message}${fields?.instances ? ` (${fields.instances} instance${fields.instances === 1 ? '' : 's'})` : ''}${fields?.reason ? `: ${fields.reason}` : ''}\n`),
+    log: (level, message, fields) => {
+      const instances = fields?.instances ? ` (${fields.instances} instance${fields.instances === 1 ? '' : 's'})` : '';
+      const reason = fields?.reason ? `: ${fields.reason}` : '';
+      stderr(`${level === 'warn' ? 'warning: ' : ''}${message}${instances}${reason}\n`);
+    },
     waitingWork: async () => requestsInRun,
   });
 }

@@ -184,6 +184,17 @@ describe('with the pipeline deployed', () => {
     expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
   });
 
+  test('a wake the caller may not make is a warning on stderr, not a failed submission', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs({ ...BASE_OUTPUTS, SummariesTableName: 'summaries', WakeVariantName: 'AllTraffic', WakeBacklogPerInstance: '5', WakeMaxInstances: '5' }));
+    sagemaker.on(DescribeEndpointCommand).resolves({ ...endpoint('InService'), ProductionVariants: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 0, CurrentInstanceCount: 0 }] });
+    sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).rejects(Object.assign(new Error('not authorized to perform: sagemaker:UpdateEndpointWeightsAndCapacities'), { name: 'AccessDeniedException' }));
+
+    const { code, err } = await runCli(['submit', path.join(dir, 'brief.txt'), '--direct', '--manifest', manifestPath]);
+    expect(code).toBe(0);
+    expect(readManifest(manifestPath).entries[0]).toMatchObject({ status: 'submitted' });
+    expect(err).toContain('warning: could not wake the endpoint; the HasBacklogWithoutCapacity alarm will: not authorized to perform: sagemaker:UpdateEndpointWeightsAndCapacities');
+  });
+
   test('--direct puts payloads under requests/ so the pipeline does not submit them a second time', async () => {
     await runCli(['submit', path.join(dir, 'brief.txt'), '--direct', '--manifest', manifestPath]);
     const key = `requests/cli/${sha('Markets rallied.')}.txt`;
