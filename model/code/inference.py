@@ -1,26 +1,44 @@
 """Whole-document PEGASUS summarization for the Hugging Face inference DLC.
 
-The toolkit (sagemaker-huggingface-inference-toolkit, handler_service.HuggingFaceHandlerService)
-imports this module from `<model_dir>/code` or `/opt/ml/model/code` and uses the hooks it
-defines: `model_fn(model_dir)` instead of its pipeline loader, `input_fn(body, content_type)`,
-`predict_fn(data, model)` and `output_fn(prediction, accept)`. It UTF-8-decodes the body only for
-`application/json` and `text/csv`; any other content type (our `text/plain`) arrives as bytes.
-Anything raised here becomes `PredictionException(str(e), 400)`, and that message is what
-SageMaker writes to the failure location: every error below says what was wrong.
+How the toolkit calls this module (sagemaker-huggingface-inference-toolkit v2.6.0, the version the
+pinned image ships; `src/sagemaker_huggingface_inference_toolkit/handler_service.py`):
+
+- `HuggingFaceHandlerService.initialize` puts `<model_dir>/code` first on `sys.path` and imports
+  the module `SAGEMAKER_PROGRAM` names (default `inference.py`). Each hook it finds replaces the
+  service's default method: `model_fn` → `load(model_dir, context=None)`, `transform_fn` →
+  `transform_fn(model, input_data, content_type, accept, context=None)` (`transform_fn` may not
+  be combined with `input_fn`/`predict_fn`/`output_fn`).
+- **The dispatch rule** (`function_extra_arg`): the hook's parameter count is compared with the
+  default method's (without `self`). Equal → the MMS `Context` is passed as the LAST argument;
+  one fewer → nothing extra; anything else → `TypeError` at start-up. So a trailing optional
+  parameter always receives the Context, whatever its name: `input_fn(data, content_type,
+  model=None)` is handed a Context, never the model (the bug this module once had).
+  Every hook here therefore ends in `context=None` and uses it for nothing; the deployment's
+  defaults come from the environment, read in `model_fn`.
+- `handle()` UTF-8-decodes the body only when the content type is exactly `application/json` or
+  `text/csv` (`content_types.UTF8_TYPES`), before any hook runs, and turns the missing or `*/*`
+  Accept into `application/json`. `model_fn` asks for every body as bytes instead
+  (`_take_bodies_as_bytes`), so invalid UTF-8 gets our message, not the codec's.
+- Anything raised becomes `PredictionException(str(e), 400)`; that message is what SageMaker
+  writes to the failure location. Every error a request can cause is a `RequestError`, whose
+  message starts `invalid request: ` and says what was wrong.
 
 PEGASUS reads at most 1024 tokens (512 for pegasus-xsum). A document that fits is summarized in
 one pass, as the stock summarization pipeline would. A longer one is map-reduced: split into
 windows of at most the model's input length (cut at a paragraph or sentence end near the limit
-where there is one), each window summarized in GPU batches, and the joined window summaries
-summarized again until they fit one window. `truncate` reads only the first window.
+where there is one, and balanced so no window is a sliver), each window summarized in GPU
+batches, and the joined window summaries summarized again until they fit one window. `truncate`
+reads only the first window.
 
 Standard library only at import time: torch and transformers come from the DLC image and are
-imported inside `model_fn`, so this module loads (and is unit-tested) without them, and nothing
-is installed at container start (endpoints may have no internet).
+imported inside `model_fn`, so this module loads without them, and nothing is installed at
+container start (endpoints may have no internet). model/tests drives it through the real toolkit
+and Multi Model Server at the image's versions (model/requirements-serving.txt).
 """
 
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass, replace
 
@@ -35,15 +53,42 @@ ENV_OVERLAP_TOKENS = "SUMMARIZER_OVERLAP_TOKENS"
 ENV_BATCH_SIZE = "SUMMARIZER_BATCH_SIZE"
 ENV_MAX_ROUNDS = "SUMMARIZER_MAX_ROUNDS"
 
-# generate() arguments that must be numbers (transformers GenerationConfig); a string here would
-# otherwise fail deep inside generate() with a message that does not name the parameter.
-NUMERIC_GENERATION = {
-    "max_length", "min_length", "max_new_tokens", "min_new_tokens", "num_beams", "num_beam_groups",
-    "length_penalty", "no_repeat_ngram_size", "repetition_penalty", "diversity_penalty",
-    "temperature", "top_k", "top_p", "encoder_no_repeat_ngram_size",
+# Bounds of our own parameters, the same as the stack's configuration (lib/config/schema.ts).
+MAX_BATCH_SIZE = 256
+MIN_ROUNDS, MAX_ROUNDS = 2, 10
+MIN_CHUNK_TOKENS = 64
+MAX_OVERLAP_TOKENS = 1024
+
+# PEGASUS's decoder has 1024 positions: no summary can be longer.
+MAX_SUMMARY_TOKENS = 1024
+
+# The generate() arguments a request may set (transformers GenerationConfig), with their type and
+# range. Anything else is refused: an unknown name would fail deep inside generate(), and some
+# known ones break the map-reduce contract of one text per window (num_return_sequences > 1
+# multiplies the windows, return_dict_in_generate returns tensors instead of ids).
+GENERATION_PARAMETERS = {
+    "max_length": (int, 1, MAX_SUMMARY_TOKENS),
+    "min_length": (int, 0, MAX_SUMMARY_TOKENS),
+    "max_new_tokens": (int, 1, MAX_SUMMARY_TOKENS),
+    "min_new_tokens": (int, 0, MAX_SUMMARY_TOKENS),
+    "num_beams": (int, 1, 16),
+    "num_beam_groups": (int, 1, 16),
+    "no_repeat_ngram_size": (int, 0, 64),
+    "encoder_no_repeat_ngram_size": (int, 0, 64),
+    "top_k": (int, 0, 1000),
+    "num_return_sequences": (int, 1, 1),
+    "length_penalty": (float, -10.0, 10.0),
+    "repetition_penalty": (float, 0.01, 10.0),
+    "diversity_penalty": (float, 0.0, 10.0),
+    "temperature": (float, 0.01, 10.0),
+    "top_p": (float, 0.0, 1.0),
+    "typical_p": (float, 0.0, 1.0),
+    "do_sample": (bool, None, None),
+    "early_stopping": (bool, None, None),
 }
 # Parameters of the stock pipeline that mean nothing here: the strategy decides what is read.
 IGNORED_PARAMETERS = {"truncation"}
+OUR_PARAMETERS = ("long_documents", "strategy", "chunk_tokens", "overlap_tokens", "batch_size", "max_rounds", "return_windows")
 
 PARAGRAPH, SENTENCE = 2, 1
 SENTENCE_ENDS = ".!?…"
@@ -75,16 +120,25 @@ class Request:
     generation: dict
 
 
-def _integer(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise RequestError(f"{name} must be a whole number, got {value!r}")
-    try:
-        number = int(value) if not isinstance(value, float) or value.is_integer() else None
-    except ValueError:
-        number = None
-    if number is None or number < minimum:
-        raise RequestError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
-    return number
+def _number(name, value, kind, minimum, maximum):
+    """A finite `kind` (int, float or bool) in [minimum, maximum]; an int may be written 3.0 or "3"."""
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise RequestError(f"{name} must be true or false, got {value!r}")
+        return value
+    number = math.nan
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            pass
+    whole = kind is int
+    if math.isfinite(number) and (not whole or number.is_integer()) and minimum <= number <= maximum:
+        return int(number) if whole else number
+    if minimum == maximum:
+        raise RequestError(f"{name} must be {minimum}, got {value!r}")
+    what = "a whole number" if whole else "a number"
+    raise RequestError(f"{name} must be {what} from {minimum} to {maximum}, got {value!r}")
 
 
 def _strategy(value):
@@ -112,18 +166,18 @@ def _with_overrides(settings, parameters):
         if alias in parameters:
             changes["strategy"] = _strategy(parameters.pop(alias))
     if "chunk_tokens" in parameters:
-        changes["chunk_tokens"] = _integer("chunk_tokens", parameters.pop("chunk_tokens"), 0)
+        chunk = _number("chunk_tokens", parameters.pop("chunk_tokens"), int, 0, 16384)
+        if 0 < chunk < MIN_CHUNK_TOKENS:
+            raise RequestError(f"chunk_tokens must be 0 (the model's maximum input) or at least {MIN_CHUNK_TOKENS}, got {chunk}")
+        changes["chunk_tokens"] = chunk
     if "overlap_tokens" in parameters:
-        changes["overlap_tokens"] = _integer("overlap_tokens", parameters.pop("overlap_tokens"), 0)
+        changes["overlap_tokens"] = _number("overlap_tokens", parameters.pop("overlap_tokens"), int, 0, MAX_OVERLAP_TOKENS)
     if "batch_size" in parameters:
-        changes["batch_size"] = _integer("batch_size", parameters.pop("batch_size"), 1)
+        changes["batch_size"] = _number("batch_size", parameters.pop("batch_size"), int, 1, MAX_BATCH_SIZE)
     if "max_rounds" in parameters:
-        changes["max_rounds"] = _integer("max_rounds", parameters.pop("max_rounds"), 2)
+        changes["max_rounds"] = _number("max_rounds", parameters.pop("max_rounds"), int, MIN_ROUNDS, MAX_ROUNDS)
     if "return_windows" in parameters:
-        value = parameters.pop("return_windows")
-        if not isinstance(value, bool):
-            raise RequestError(f"return_windows must be true or false, got {value!r}")
-        changes["return_windows"] = value
+        changes["return_windows"] = _number("return_windows", parameters.pop("return_windows"), bool, None, None)
     return replace(settings, **changes)
 
 
@@ -136,6 +190,15 @@ def _decode_text(body):
         raise RequestError(f"the document is not valid UTF-8 text (byte {e.start})") from None
 
 
+def _valid_unicode(text):
+    """JSON can spell a lone surrogate (\\ud800), which no tokenizer or UTF-8 encoder accepts."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise RequestError(f"the document contains a lone surrogate (\\u{ord(text[e.start]):04x} at character {e.start}): send valid Unicode") from None
+    return text
+
+
 def parse_request(body, content_type, defaults):
     """Reads a request: raw UTF-8 text, or `{"inputs": text, "parameters": {...}}`."""
     kind = (content_type or "").split(";")[0].strip().lower()
@@ -145,6 +208,8 @@ def parse_request(body, content_type, defaults):
     elif kind == "application/json":
         try:
             payload = json.loads(_decode_text(body))
+        except RecursionError:
+            raise RequestError("malformed JSON (nested too deeply)") from None
         except ValueError as e:
             raise RequestError(f"malformed JSON ({e})") from None
         if not isinstance(payload, dict) or "inputs" not in payload:
@@ -158,43 +223,75 @@ def parse_request(body, content_type, defaults):
         parameters = dict(parameters)
     else:
         raise RequestError(f"unsupported content type {content_type!r}: send text/plain (UTF-8) or application/json")
-    text = text.lstrip("\ufeff")
+    text = _valid_unicode(text).lstrip("\ufeff")
     if not text.strip():
         raise RequestError("the document is empty (nothing but white space)")
 
     settings = _with_overrides(defaults, parameters)
-    for name in IGNORED_PARAMETERS:
-        parameters.pop(name, None)
+    generation = {}
     for name, value in parameters.items():
-        if name in NUMERIC_GENERATION and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise RequestError(f"generation parameter {name} must be a number, got {value!r}")
-    return Request(text=text, settings=settings, generation=parameters)
+        if name in IGNORED_PARAMETERS:
+            continue
+        if name not in GENERATION_PARAMETERS:
+            allowed = ", ".join(sorted([*GENERATION_PARAMETERS, *OUR_PARAMETERS, *IGNORED_PARAMETERS]))
+            raise RequestError(f"unknown parameter {name!r}; a request may set {allowed}")
+        generation[name] = _number(name, value, *GENERATION_PARAMETERS[name])
+    return Request(text=text, settings=settings, generation=generation)
+
+
+def response_type(accept):
+    """The one response type there is; checked before any generation runs."""
+    kind = (accept or "application/json").split(";")[0].strip().lower()
+    if kind not in ("application/json", "*/*"):
+        raise RequestError(f"unsupported accept type {accept!r}: responses are application/json")
+    return "application/json"
+
+
+def encode_response(prediction):
+    return json.dumps(prediction, ensure_ascii=False)
 
 
 def boundary_strengths(text, offsets):
-    """For each token, how strong a place to cut right after it is: 2 paragraph end, 1 sentence end, 0 neither."""
+    """For each token, how strong a place to cut right after it is: 2 paragraph end, 1 sentence end, 0 neither.
+
+    Offsets differ between tokenizers: SentencePiece-based ones (PEGASUS, T5) may include the
+    space before a piece in its span, and may give a lone "▁" piece the span of a newline or of the
+    next letter. So each token is read by its content (its span without surrounding white space),
+    the gap is measured to the next token with content, and white-space-only tokens never carry a
+    cut."""
     n = len(offsets)
     strengths = bytearray(n)
-    for i in range(n):
+    next_start = len(text)
+    for i in range(n - 1, -1, -1):
         start, end = offsets[i]
-        next_start = offsets[i + 1][0] if i + 1 < n else len(text)
-        gap = text[end:next_start]
+        piece = text[start:end]
+        content = piece.strip()
+        if not content:
+            continue
+        start += len(piece) - len(piece.lstrip())
+        end = start + len(content)
+        gap = text[end:next_start] if next_start >= end else ""
+        next_at_end = next_start >= len(text)
+        next_start = start
         if "\n" in gap:
             strengths[i] = PARAGRAPH if gap.count("\n") >= 2 else SENTENCE
             continue
-        token = text[start:end].rstrip(CLOSERS)
+        token = content.rstrip(CLOSERS)
         if not token:
             continue
         last = token[-1]
-        if last in CJK_SENTENCE_ENDS or (last in SENTENCE_ENDS and (gap[:1].isspace() or next_start >= len(text))):
+        if last in CJK_SENTENCE_ENDS or (last in SENTENCE_ENDS and (gap[:1].isspace() or next_at_end)):
             strengths[i] = SENTENCE
     return strengths
 
 
 def plan_windows(n_tokens, limit, overlap, strengths, slack=None):
     """(start, end) token ranges covering [0, n_tokens): none longer than `limit`, consecutive
-    ones sharing `overlap` tokens, each cut at a paragraph end within slack/2 of the limit, else a
-    sentence end within slack, else at the limit."""
+    ones sharing `overlap` tokens, as few as full windows would need, each cut at a paragraph end
+    within slack/2 of its target, else a sentence end within slack, else at the target.
+
+    The target spreads what is left evenly over the windows it needs, so the last window is never
+    a sliver (1024 tokens in windows of 1023 are two windows of about 540, not 1023 and 66)."""
     if limit < 1:
         raise RequestError(f"windows must hold at least one token, got {limit}")
     if overlap * 2 >= limit:
@@ -202,13 +299,17 @@ def plan_windows(n_tokens, limit, overlap, strengths, slack=None):
     if n_tokens <= limit:
         return [(0, n_tokens)]
     slack = limit // 5 if slack is None else slack
+    step = limit - overlap
     windows = []
     start = 0
     while True:
-        hard = start + limit
-        if hard >= n_tokens:
+        remaining = n_tokens - start
+        if remaining <= limit:
             windows.append((start, n_tokens))
             return windows
+        needed = -(-(remaining - overlap) // step)
+        even_end = start + overlap + -(-(remaining - overlap) // needed)
+        hard = min(start + limit, even_end + slack // 2)
         lowest = max(start + overlap + 1, hard - slack)
         end = _cut(strengths, lowest, hard, PARAGRAPH, max(lowest, hard - slack // 2)) or _cut(strengths, lowest, hard, SENTENCE, lowest) or hard
         windows.append((start, end))
@@ -274,6 +375,7 @@ class Summarizer:
             "overlap_tokens": s.overlap_tokens,
             "truncated": False,
             "round_limit_reached": False,
+            "reduce_stalled": False,
         }
         batch = [s.batch_size]
         if len(ids) <= limit or s.strategy == "truncate":
@@ -281,8 +383,9 @@ class Summarizer:
             report.update(windows=1, rounds=1, truncated=len(ids) > limit)
             window_summaries = [summary]
         else:
-            summary, window_summaries, windows, rounds, limit_hit = self._map_reduce(ids, strengths, limit, s, request.generation, batch)
-            report.update(windows=windows, rounds=rounds, round_limit_reached=limit_hit)
+            _check_summaries_can_shrink(request.generation, limit)
+            summary, window_summaries, rounds, limit_hit, stalled = self._map_reduce(ids, strengths, limit, s, request.generation, batch)
+            report.update(windows=len(window_summaries), rounds=rounds, round_limit_reached=limit_hit, reduce_stalled=stalled)
         report["batch_size"] = batch[0]
         result = {"summary_text": summary, **report}
         if s.return_windows:
@@ -290,6 +393,9 @@ class Summarizer:
         return result
 
     def _map_reduce(self, ids, strengths, limit, s, generation, batch):
+        """Map rounds until the joined summaries fit one window, then the final pass. Each round
+        must shrink its input: one that does not (summaries as long as their windows) would only
+        grow the text, so it stops there and the final pass reads what fits, as at the round bound."""
         rounds = 0
         first_round = None
         while True:
@@ -298,33 +404,44 @@ class Summarizer:
             rounds += 1
             if first_round is None:
                 first_round = summaries
+            before = len(ids)
             ids, strengths = self.tokenizer.encode("\n".join(x.strip() for x in summaries))
-            if len(ids) <= limit or rounds + 1 >= s.max_rounds:
-                limit_hit = len(ids) > limit
-                if limit_hit:
+            stalled = len(ids) > limit and len(ids) >= before
+            limit_hit = len(ids) > limit and not stalled and rounds + 1 >= s.max_rounds
+            if len(ids) <= limit or stalled or limit_hit:
+                if stalled:
+                    LOG.warning("map round %d did not shrink the text (%d -> %d tokens): the last pass reads the first %d", rounds, before, len(ids), limit)
+                elif limit_hit:
                     LOG.warning("round limit %d reached: the last pass reads the first %d of %d tokens of summaries", s.max_rounds, limit, len(ids))
                 final = self._generate_all([ids[:limit]], generation, batch)[0]
-                return final, first_round, len(first_round), rounds + 1, limit_hit
+                return final, first_round, rounds + 1, limit_hit, stalled
 
     def _generate_all(self, inputs, generation, batch):
-        """Generates in batches of `batch[0]`; on CUDA out-of-memory halves the batch (kept for
-        the rest of the document) and retries, down to one window at a time."""
+        """Generates in batches of `batch[0]`; on CUDA out-of-memory halves the batch it actually
+        sent (kept for the rest of the document) and retries, down to one window at a time."""
         outputs = []
         i = 0
         while i < len(inputs):
-            size = batch[0]
-            chunk = [self.tokenizer.wrap(x) for x in inputs[i:i + size]]
+            chunk = [self.tokenizer.wrap(x) for x in inputs[i:i + batch[0]]]
             try:
                 outputs.extend(self.generate(chunk, dict(generation)))
-            except Exception as error:  # noqa: BLE001 -- only OOM is handled; the rest is re-raised
-                if not is_out_of_memory(error) or size == 1:
-                    raise
-                self.release_memory()
-                batch[0] = max(1, size // 2)
-                LOG.warning("GPU out of memory with %d windows per batch; retrying with %d", size, batch[0])
+                i += len(chunk)
                 continue
-            i += len(chunk)
+            except Exception as error:  # noqa: BLE001 -- only OOM is handled; the rest is re-raised
+                if not is_out_of_memory(error) or len(chunk) == 1:
+                    raise
+            # Outside the except block: the exception, its traceback and the tensors its frames
+            # hold are released before the cache is emptied.
+            self.release_memory()
+            sent, batch[0] = len(chunk), max(1, len(chunk) // 2)
+            LOG.warning("GPU out of memory with %d windows per batch; retrying with %d", sent, batch[0])
         return outputs
+
+
+def _check_summaries_can_shrink(generation, limit):
+    for name in ("min_length", "min_new_tokens"):
+        if generation.get(name, 0) >= limit:
+            raise RequestError(f"{name} ({generation[name]}) must be less than the window ({limit} tokens) for a long document: window summaries that long can never be reduced")
 
 
 def _max_input_tokens(tokenizer, config):
@@ -335,10 +452,25 @@ def _max_input_tokens(tokenizer, config):
     return min(sane)
 
 
-def model_fn(model_dir, context=None):  # noqa: ARG001 -- the toolkit's signature
+def _take_bodies_as_bytes():
+    """The toolkit's `handle()` decodes an exact `application/json` body with strict UTF-8 before
+    any hook runs (`if content_type in content_types.UTF8_TYPES`), so invalid UTF-8 would fail
+    with Python's codec message. With nothing in that list every body reaches `transform_fn` as
+    bytes and `parse_request` decodes it. model/tests/test_toolkit_contract.py checks this
+    against the real toolkit."""
+    try:
+        from sagemaker_huggingface_inference_toolkit import content_types  # noqa: PLC0415 -- in the image only
+    except ImportError:
+        return
+    content_types.UTF8_TYPES = []
+
+
+def model_fn(model_dir, context=None):  # noqa: ARG001 -- the toolkit passes the MMS Context here
     import torch  # noqa: PLC0415 -- from the DLC image, only where the model is loaded
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer  # noqa: PLC0415
 
+    defaults = settings_from_env(os.environ)
+    _take_bodies_as_bytes()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
     cuda = torch.cuda.is_available()
@@ -359,35 +491,14 @@ def model_fn(model_dir, context=None):  # noqa: ARG001 -- the toolkit's signatur
         if cuda:
             torch.cuda.empty_cache()
 
-    defaults = settings_from_env(os.environ)
     max_input = _max_input_tokens(tokenizer, model.config)
     LOG.info("summarizer ready: %s, device %s, max input %d tokens, defaults %s", model_dir, device, max_input, defaults)
     return Summarizer(TokenizerAdapter(tokenizer), generate, max_input, defaults, release_memory)
 
 
-def input_fn(input_data, content_type, model=None):
-    # The toolkit calls input_fn(data, content_type) without the model; the deployment's defaults
-    # come from the environment, read once.
-    defaults = model.defaults if model is not None else _env_defaults()
-    return parse_request(input_data, content_type, defaults)
-
-
-_ENV_DEFAULTS = None
-
-
-def _env_defaults():
-    global _ENV_DEFAULTS  # noqa: PLW0603 -- read once per worker
-    if _ENV_DEFAULTS is None:
-        _ENV_DEFAULTS = settings_from_env(os.environ)
-    return _ENV_DEFAULTS
-
-
-def predict_fn(data, model):
-    return [model.summarize(data)]
-
-
-def output_fn(prediction, accept):
-    kind = (accept or "application/json").split(";")[0].strip().lower()
-    if kind not in ("application/json", "*/*"):
-        raise RequestError(f"unsupported accept type {accept!r}: responses are application/json")
-    return json.dumps(prediction, ensure_ascii=False)
+def transform_fn(model, input_data, content_type, accept, context=None):  # noqa: ARG001 -- the MMS Context
+    """One request: the response type first (an unsupported Accept fails before any GPU work),
+    then the request, the summary and its JSON: `[{"summary_text": ..., <report>}]`."""
+    response_type(accept)
+    request = parse_request(input_data, content_type, model.defaults)
+    return encode_response([model.summarize(request)])

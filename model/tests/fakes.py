@@ -11,8 +11,10 @@ TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff。！？]|[^\s\u30
 class FakeTokenizer:
     is_fast = True
 
-    def __init__(self, model_max_length=1024):
+    def __init__(self, model_max_length=1024, offsets_with_space=False):
         self.model_max_length = model_max_length
+        # T5-style SentencePiece tokenizers give a piece's span with the white space before it.
+        self.offsets_with_space = offsets_with_space
         self.vocab = {"<pad>": 0, "</s>": EOS}
         self.words = ["<pad>", "</s>"]
         self.pad_token_id = 0
@@ -30,7 +32,10 @@ class FakeTokenizer:
             ids.append(EOS)
         out = {"input_ids": ids}
         if return_offsets_mapping:
-            out["offset_mapping"] = [m.span() for m in matches]
+            spans = [m.span() for m in matches]
+            if self.offsets_with_space:
+                spans = [(spans[i - 1][1] if i else 0, b) for i, (_, b) in enumerate(spans)]
+            out["offset_mapping"] = spans
         return out
 
     def build_inputs_with_special_tokens(self, ids):
@@ -51,9 +56,11 @@ class FakeModel:
         self.oom_message = oom_message
         self.oom_type = oom_type or OutOfMemoryError
         self.batches = []
+        self.failures = []
 
     def __call__(self, batch, generation):
         if self.fail_when_batch_over is not None and len(batch) > self.fail_when_batch_over:
+            self.failures.append(len(batch))
             raise self.oom_type(self.oom_message or "CUDA out of memory. Tried to allocate 2.00 GiB")
         self.batches.append([list(x) for x in batch])
         self.generation = generation

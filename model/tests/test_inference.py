@@ -4,6 +4,7 @@ Run: python3 -m unittest discover -s model/tests -t .   (npm test runs it too)
 """
 
 import json
+import random
 import sys
 import types
 import unittest
@@ -29,8 +30,7 @@ def summarizer(max_input=64, keep=12, defaults=h.Settings(), **model_kwargs):
 def run(s, text, content_type="text/plain", parameters=None):
     body = text.encode("utf-8") if parameters is None else json.dumps({"inputs": text, "parameters": parameters})
     kind = content_type if parameters is None else "application/json"
-    data = h.input_fn(body, kind, s)
-    return json.loads(h.output_fn(h.predict_fn(data, s), "application/json"))[0]
+    return json.loads(h.transform_fn(s, body, kind, "application/json"))[0]
 
 
 def words(n, prefix="w"):
@@ -95,8 +95,10 @@ class Windows(unittest.TestCase):
         strengths[84] = h.PARAGRAPH  # beyond slack/2: the sentence end wins
         self.assertEqual(self.check_cover(300, 100, 0, strengths)[0], (0, 99))
 
-    def test_no_boundary_near_the_limit_cuts_at_the_limit(self):
-        self.assertEqual(self.check_cover(300, 100, 10)[0], (0, 100))
+    def test_no_boundary_near_the_target_cuts_at_the_target(self):
+        self.assertEqual(self.check_cover(300, 100, 0)[0], (0, 100))  # 3 full windows
+        # 300 tokens need 4 windows of 100 sharing 10: spread evenly (target 83 + slack/2), not 100+100+100+30.
+        self.assertEqual(self.check_cover(300, 100, 10), [(0, 93), (83, 172), (162, 246), (236, 300)])
 
     def test_boundaries_from_the_text(self):
         tok = FakeTokenizer()
@@ -105,6 +107,29 @@ class Windows(unittest.TestCase):
         strengths = h.boundary_strengths(text, enc["offset_mapping"])
         marked = {text[a:b]: strengths[i] for i, (a, b) in enumerate(enc["offset_mapping"]) if strengths[i]}
         self.assertEqual(marked, {'"stop."': h.SENTENCE, "left.": h.PARAGRAPH, "today!": h.SENTENCE, "。": h.SENTENCE})
+
+    def test_offsets_that_include_the_space_before_give_the_same_cuts(self):
+        text = 'He said "stop." Then left.\n\nNew paragraph: pi is 3.14 today!\nNext line 東京は晴れ。明日'
+        plain, spaced = FakeTokenizer(), FakeTokenizer(offsets_with_space=True)
+        a = plain(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        b = spaced(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        self.assertNotEqual(a, b)
+        self.assertEqual(h.boundary_strengths(text, b), h.boundary_strengths(text, a))
+        self.assertEqual(h.boundary_strengths(text, b).count(h.PARAGRAPH), 1)
+
+    def test_no_sliver_of_a_last_window(self):
+        # 1,024 tokens in windows of 1,023 sharing 64 were [1023, 66]: the second added one new token.
+        plan = self.check_cover(1024, 1023, 64)
+        self.assertEqual(len(plan), 2)
+        self.assertGreater(min(b - a for a, b in plan), 400)
+        rng = random.Random(7)
+        for n in range(1024, 6000, 97):
+            strengths = bytearray(rng.choice((0, 0, 0, 0, 1, 2)) for _ in range(n))
+            with self.subTest(n=n):
+                plan = self.check_cover(n, 1023, 64, strengths)
+                full_windows = -(-(n - 64) // (1023 - 64))
+                self.assertLessEqual(len(plan), full_windows + 1)
+                self.assertGreater(min(b - a for a, b in plan) - 64, (1023 - 64) // 4, "every window adds a fair share of new tokens")
 
     def test_the_30000_word_sample_every_token_in_a_window(self):
         text = (SAMPLES / "coastal-adaptation-long-30k.txt").read_text(encoding="utf-8")
@@ -141,11 +166,33 @@ class MapReduce(unittest.TestCase):
         self.assertEqual(out["summary_text"], "w0 w1 w2 w3 w4.")
 
     def test_rounds_are_bounded_and_the_output_says_so(self):
-        # A "summary" as long as its input never shrinks: the bound must stop it.
-        s, _, _, _ = summarizer(max_input=64, keep=10_000, defaults=h.Settings(overlap_tokens=0, max_rounds=3))
-        out = run(s, words(400))
+        # Summaries of 40 of 63 tokens shrink the text too slowly to fit in 2 rounds: the bound stops it.
+        s, model, _, _ = summarizer(max_input=64, keep=40, defaults=h.Settings(overlap_tokens=0, max_rounds=3))
+        with self.assertLogs("inference", "WARNING") as logs:
+            out = run(s, words(400))
         self.assertEqual(out["rounds"], 3)
-        self.assertTrue(out["round_limit_reached"])
+        self.assertEqual((out["round_limit_reached"], out["reduce_stalled"]), (True, False))
+        self.assertIn("round limit 3 reached", logs.output[0])
+        self.assertEqual(len(model.batches[-1]), 1)
+
+    def test_a_round_that_does_not_shrink_stops_and_says_so(self):
+        # A "summary" as long as its input would only grow the text: stop after the first round.
+        s, model, _, _ = summarizer(max_input=64, keep=10_000, defaults=h.Settings(overlap_tokens=0, max_rounds=10))
+        with self.assertLogs("inference", "WARNING") as logs:
+            out = run(s, words(400))
+        self.assertEqual(out["rounds"], 2)
+        self.assertEqual((out["round_limit_reached"], out["reduce_stalled"]), (False, True))
+        self.assertIn("did not shrink", logs.output[0])
+        self.assertTrue(all(len(w) <= 64 for b in model.batches for w in b))
+
+    def test_a_growing_reduce_is_bounded_in_work(self):
+        # The audit's case: small windows and long minimum summaries once grew 1,226 tokens into 244,008.
+        s, model, _, _ = summarizer(max_input=128, keep=10_000, defaults=h.Settings(overlap_tokens=0, max_rounds=10))
+        with self.assertLogs("inference", "WARNING"):
+            out = run(s, words(1226), parameters={"chunk_tokens": 64, "max_rounds": 10})
+        self.assertTrue(out["reduce_stalled"])
+        generated = sum(len(w) for b in model.batches for w in b)
+        self.assertLess(generated, 2 * 1226 + 64)
 
     def test_truncate_reads_the_first_window_and_says_it_truncated(self):
         s, model, _, _ = summarizer(max_input=64)
@@ -160,35 +207,66 @@ class MapReduce(unittest.TestCase):
         self.assertEqual(run(s, words(200), parameters={"long_documents": "map-reduce"})["strategy"], "map-reduce")
 
     def test_generation_parameters_reach_generate_and_ours_do_not(self):
-        s, model, _, _ = summarizer(max_input=64)
-        run(s, words(10), parameters={"max_length": 128, "num_beams": 4, "truncation": True, "chunk_tokens": 32, "return_windows": True})
-        self.assertEqual(model.generation, {"max_length": 128, "num_beams": 4})
+        s, model, _, _ = summarizer(max_input=128)
+        run(s, words(10), parameters={"max_length": 128.0, "num_beams": "4", "length_penalty": 0.8, "do_sample": False, "truncation": True, "chunk_tokens": 64, "return_windows": True})
+        self.assertEqual(model.generation, {"max_length": 128, "num_beams": 4, "length_penalty": 0.8, "do_sample": False})
+        self.assertIs(type(model.generation["max_length"]), int)
 
     def test_chunk_tokens_sets_the_window(self):
-        s, model, _, _ = summarizer(max_input=64, keep=3)
-        out = run(s, words(100), parameters={"chunk_tokens": 32, "overlap_tokens": 0})
-        self.assertEqual(out["window_tokens"], 32)
-        self.assertTrue(all(len(w) <= 32 for b in model.batches for w in b))
+        s, model, _, _ = summarizer(max_input=128, keep=3)
+        out = run(s, words(300), parameters={"chunk_tokens": 64, "overlap_tokens": 0})
+        self.assertEqual(out["window_tokens"], 64)
+        self.assertTrue(all(len(w) <= 64 for b in model.batches for w in b))
 
 
 class OutOfMemory(unittest.TestCase):
+    """CUDA out-of-memory is what a CPU cannot show: these keep the fake model."""
+
     def test_halves_the_batch_and_retries_never_failing_the_document(self):
         s, model, _, released = summarizer(max_input=64, keep=3, defaults=h.Settings(overlap_tokens=0, batch_size=8), fail_when_batch_over=2)
-        out = run(s, words(630))  # 10 windows of 63
+        with self.assertLogs("inference", "WARNING") as logs:
+            out = run(s, words(630))  # 10 windows of 63
         self.assertEqual([len(b) for b in model.batches[:-1]], [2, 2, 2, 2, 2])
         self.assertEqual(out["batch_size"], 2)
         self.assertEqual(len(released), 2)  # 8 → 4 → 2, emptying the cache each time
         self.assertEqual(out["windows"], 10)
+        self.assertEqual([m.split(":", 2)[2] for m in logs.output], [
+            "GPU out of memory with 8 windows per batch; retrying with 4",
+            "GPU out of memory with 4 windows per batch; retrying with 2",
+        ])
+
+    def test_halves_what_was_sent_not_the_configured_size(self):
+        # 3 windows with batch_size 64: the first attempt sends 3, so the retry sends 1, not 32 (= 3 again).
+        s, model, _, released = summarizer(max_input=64, keep=3, defaults=h.Settings(overlap_tokens=0, batch_size=64), fail_when_batch_over=1)
+        with self.assertLogs("inference", "WARNING") as logs:
+            out = run(s, words(189))
+        self.assertEqual(len(model.failures), 1)
+        self.assertEqual(model.failures[0], 3)
+        self.assertEqual(len(released), 1)
+        self.assertEqual(out["batch_size"], 1)
+        self.assertIn("with 3 windows per batch; retrying with 1", logs.output[0])
+
+    def test_one_window_that_does_not_fit_is_an_error_not_a_loop(self):
+        s, model, _, released = summarizer(max_input=64, defaults=h.Settings(batch_size=8), fail_when_batch_over=0)
+        with self.assertRaises(OutOfMemoryError):
+            run(s, words(10))
+        self.assertEqual(model.failures, [1])  # one attempt: a single window cannot be halved
+        self.assertEqual(released, [])
+
+    def test_memory_is_released_after_the_exception_is_gone(self):
+        seen = []
+        tokenizer = FakeTokenizer(model_max_length=64)
+        model = FakeModel(tokenizer, keep=3, fail_when_batch_over=1)
+        s = h.Summarizer(h.TokenizerAdapter(tokenizer), model, 64, h.Settings(overlap_tokens=0, batch_size=4), release_memory=lambda: seen.append(sys.exc_info()[0]))
+        with self.assertLogs("inference", "WARNING"):
+            run(s, words(200))
+        self.assertEqual(seen, [None, None])  # no exception (and its frames' tensors) alive while the cache is emptied
 
     def test_the_older_runtime_error_text_counts_too(self):
         s, model, _, _ = summarizer(max_input=64, keep=3, defaults=h.Settings(overlap_tokens=0, batch_size=4), fail_when_batch_over=1, oom_message="CUDA error: out of memory", oom_type=RuntimeError)
-        out = run(s, words(200))
+        with self.assertLogs("inference", "WARNING"):
+            out = run(s, words(200))
         self.assertEqual(out["batch_size"], 1)
-
-    def test_one_window_that_does_not_fit_is_an_error_not_a_loop(self):
-        s, _, _, _ = summarizer(max_input=64, fail_when_batch_over=0)
-        with self.assertRaises(OutOfMemoryError):
-            run(s, words(10))
 
     def test_other_errors_are_not_retried(self):
         def broken(batch, generation):
@@ -202,11 +280,13 @@ class ContentTypesAndUnicode(unittest.TestCase):
     def test_text_plain_bytes_json_string_and_a_charset_suffix(self):
         s, _, _, _ = summarizer()
         self.assertEqual(run(s, "Plain text.")["summary_text"], "Plain text.")
-        data = h.input_fn('{"inputs": "From JSON."}', "application/json", s)
+        data = h.parse_request('{"inputs": "From JSON."}', "application/json", s.defaults)
         self.assertEqual(data.text, "From JSON.")
-        data = h.input_fn("Mit Umlauten: Grüße.".encode("utf-8"), "text/plain; charset=utf-8", s)
+        data = h.parse_request(b'{"inputs": "As bytes."}', "application/json", s.defaults)
+        self.assertEqual(data.text, "As bytes.")
+        data = h.parse_request("Mit Umlauten: Grüße.".encode("utf-8"), "text/plain; charset=utf-8", s.defaults)
         self.assertEqual(data.text, "Mit Umlauten: Grüße.")
-        self.assertEqual(h.input_fn(b"\xef\xbb\xbfBOM first.", "text/plain", s).text, "BOM first.")
+        self.assertEqual(h.parse_request(b"\xef\xbb\xbfBOM first.", "text/plain", s.defaults).text, "BOM first.")
 
     def test_cjk_rtl_and_emoji_are_tokenized_and_returned_intact(self):
         s, _, _, _ = summarizer(max_input=64, keep=200)
@@ -214,7 +294,7 @@ class ContentTypesAndUnicode(unittest.TestCase):
             with self.subTest(text=text):
                 out = run(s, text)
                 self.assertEqual(out["summary_text"].replace(" ", ""), text.replace(" ", ""))
-        raw = h.output_fn([{"summary_text": "東京 🚀"}], "application/json")
+        raw = h.encode_response([{"summary_text": "東京 🚀"}])
         self.assertIn("東京 🚀", raw)  # not \\u-escaped
 
     def test_long_cjk_text_cuts_at_the_full_stop(self):
@@ -236,11 +316,23 @@ class BadInput(unittest.TestCase):
         ("inputs not text", '{"inputs": ["a", "b"]}', "application/json", None, '"inputs" must be the document text'),
         ("parameters not an object", '{"inputs": "x", "parameters": [1]}', "application/json", None, '"parameters" must be an object'),
         ("unknown strategy", '{"inputs": "x", "parameters": {"long_documents": "summarize-harder"}}', "application/json", None, "long_documents must be one of map-reduce, truncate"),
-        ("non-numeric generation parameter", '{"inputs": "x", "parameters": {"max_length": "long"}}', "application/json", None, "max_length must be a number"),
-        ("boolean as a number", '{"inputs": "x", "parameters": {"num_beams": true}}', "application/json", None, "num_beams must be a number"),
+        ("non-numeric generation parameter", '{"inputs": "x", "parameters": {"max_length": "long"}}', "application/json", None, "max_length must be a whole number from 1 to 1024, got 'long'"),
+        ("boolean as a number", '{"inputs": "x", "parameters": {"num_beams": true}}', "application/json", None, "num_beams must be a whole number from 1 to 16, got True"),
+        ("NaN max_length", '{"inputs": "x", "parameters": {"max_length": NaN}}', "application/json", None, "max_length must be a whole number from 1 to 1024, got nan"),
+        ("infinite length_penalty", '{"inputs": "x", "parameters": {"length_penalty": Infinity}}', "application/json", None, "length_penalty must be a number from -10.0 to 10.0, got inf"),
+        ("fractional max_length", '{"inputs": "x", "parameters": {"max_length": 12.5}}', "application/json", None, "max_length must be a whole number from 1 to 1024, got 12.5"),
+        ("huge batch_size", '{"inputs": "x", "parameters": {"batch_size": 1e300}}', "application/json", None, "batch_size must be a whole number from 1 to 256, got 1e+300"),
+        ("max_rounds above the bound", '{"inputs": "x", "parameters": {"max_rounds": 1000}}', "application/json", None, "max_rounds must be a whole number from 2 to 10"),
+        ("tiny chunk_tokens", '{"inputs": "x", "parameters": {"chunk_tokens": 8}}', "application/json", None, "chunk_tokens must be 0 (the model's maximum input) or at least 64, got 8"),
+        ("several sequences per window", '{"inputs": "x", "parameters": {"num_return_sequences": 2}}', "application/json", None, "num_return_sequences must be 1, got 2"),
+        ("tensors instead of text", '{"inputs": "x", "parameters": {"return_dict_in_generate": true}}', "application/json", None, "unknown parameter 'return_dict_in_generate'; a request may set "),
+        ("a parameter generate() does not know", '{"inputs": "x", "parameters": {"nonsense": 1}}', "application/json", None, "unknown parameter 'nonsense'"),
+        ("deeply nested JSON", '{"inputs": "x", "parameters": ' + "[" * 100_000 + "]" * 100_000 + "}", "application/json", None, "malformed JSON (nested too deeply)"),
+        ("lone surrogate", '{"inputs": "caf\\ud800 au lait"}', "application/json", None, "lone surrogate (\\ud800 at character 3)"),
+        ("invalid UTF-8 in JSON", b'{"inputs": "caf\xe9"}', "application/json", None, "not valid UTF-8 text (byte 15)"),
         ("non-numeric chunk_tokens", '{"inputs": "x", "parameters": {"chunk_tokens": "abc"}}', "application/json", None, "chunk_tokens must be a whole number"),
-        ("negative overlap", '{"inputs": "x", "parameters": {"overlap_tokens": -1}}', "application/json", None, "overlap_tokens must be a whole number of at least 0"),
-        ("max_rounds below 2", '{"inputs": "x", "parameters": {"max_rounds": 1}}', "application/json", None, "max_rounds must be a whole number of at least 2"),
+        ("negative overlap", '{"inputs": "x", "parameters": {"overlap_tokens": -1}}', "application/json", None, "overlap_tokens must be a whole number from 0 to 1024"),
+        ("max_rounds below 2", '{"inputs": "x", "parameters": {"max_rounds": 1}}', "application/json", None, "max_rounds must be a whole number from 2 to 10"),
         ("return_windows not a boolean", '{"inputs": "x", "parameters": {"return_windows": "yes"}}', "application/json", None, "return_windows must be true or false"),
         ("unsupported content type", b"%PDF-1.7", "application/pdf", None, "unsupported content type 'application/pdf'"),
     ]
@@ -250,7 +342,7 @@ class BadInput(unittest.TestCase):
         for name, body, content_type, _, message in self.CASES:
             with self.subTest(name):
                 with self.assertRaises(h.RequestError) as caught:
-                    h.input_fn(body, content_type, s)
+                    h.parse_request(body, content_type, s.defaults)
                 self.assertTrue(str(caught.exception).startswith("invalid request: "))
                 self.assertIn(message, str(caught.exception))
 
@@ -262,9 +354,16 @@ class BadInput(unittest.TestCase):
             run(s, words(500), parameters={"overlap_tokens": 40})
 
     def test_accept_types(self):
-        self.assertEqual(json.loads(h.output_fn([{"summary_text": "x"}], "*/*")), [{"summary_text": "x"}])
-        with self.assertRaisesRegex(h.RequestError, "unsupported accept type"):
-            h.output_fn([{"summary_text": "x"}], "text/csv")
+        s, _, _, _ = summarizer()
+        for accept in ("application/json", "*/*", None, "application/json; charset=utf-8"):
+            with self.subTest(accept=accept):
+                self.assertEqual(json.loads(h.transform_fn(s, b"x.", "text/plain", accept))[0]["summary_text"], "x.")
+
+    def test_an_unsupported_accept_fails_before_any_generation(self):
+        s, model, _, _ = summarizer()
+        with self.assertRaisesRegex(h.RequestError, "^invalid request: unsupported accept type 'text/csv'"):
+            h.transform_fn(s, b"Some text.", "text/plain", "text/csv")
+        self.assertEqual(model.batches, [])
 
 
 class Deployment(unittest.TestCase):
@@ -272,7 +371,7 @@ class Deployment(unittest.TestCase):
         env = {h.ENV_STRATEGY: "truncate", h.ENV_CHUNK_TOKENS: "512", h.ENV_OVERLAP_TOKENS: "32", h.ENV_BATCH_SIZE: "4", h.ENV_MAX_ROUNDS: "5"}
         self.assertEqual(h.settings_from_env(env), h.Settings("truncate", 512, 32, 4, 5, False))
         self.assertEqual(h.settings_from_env({}), h.Settings())
-        with self.assertRaisesRegex(h.RequestError, "batch_size must be a whole number of at least 1"):
+        with self.assertRaisesRegex(h.RequestError, "batch_size must be a whole number from 1 to 256"):
             h.settings_from_env({h.ENV_BATCH_SIZE: "0"})
 
     def test_model_fn_loads_with_the_image_libraries_and_batches_on_the_device(self):
