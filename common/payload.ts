@@ -91,6 +91,8 @@ export interface SummaryDetails {
   readonly inputTruncated?: boolean;
   /** map-reduce stopped at its round bound and read only part of the window summaries. */
   readonly roundLimitReached?: boolean;
+  /** map-reduce stopped because a round did not shrink the text; the last pass read only part of it. */
+  readonly reduceStalled?: boolean;
 }
 
 /** The handler's report from a response body; {} when there is none. */
@@ -112,6 +114,7 @@ export function summaryDetailsFromResponse(body: string): SummaryDetails {
     rounds: num(first.rounds),
     inputTruncated: bool(first.truncated),
     roundLimitReached: bool(first.round_limit_reached),
+    reduceStalled: bool(first.reduce_stalled),
   };
   return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) as SummaryDetails;
 }
@@ -123,6 +126,10 @@ export function describeCoverage(d: SummaryDetails): string | undefined {
   if (d.inputTruncated) return `TRUNCATED: only the first window of ${tokens} tokens was read (strategy ${d.strategy ?? 'truncate'})`;
   const windows = `${d.windows ?? 1} window${d.windows === 1 ? '' : 's'}`;
   const rounds = `${d.rounds ?? 1} round${d.rounds === 1 ? '' : 's'}`;
-  const bound = d.roundLimitReached ? '; ROUND LIMIT REACHED: the last pass read only part of the window summaries' : '';
+  const bound = d.roundLimitReached
+    ? '; ROUND LIMIT REACHED: the last pass read only part of the window summaries'
+    : d.reduceStalled
+      ? '; REDUCE STALLED: the window summaries did not shrink, the last pass read only part of them'
+      : '';
   return `whole document: ${tokens} tokens, ${windows}, ${rounds}${bound}`;
 }

@@ -19,7 +19,7 @@ export type SubmissionKind = 'text' | 'payload';
 /**
  * Content types the model handler (`model/code/inference.py`) accepts. Exactly these strings:
  * the HF toolkit decodes the body only for an exact `application/json` (no `; charset=`), and
- * passes `text/plain` to our `input_fn` as raw bytes, which it decodes as strict UTF-8.
+ * passes `text/plain` to our `transform_fn` as raw bytes, which it decodes as strict UTF-8.
  */
 export const CONTENT_TYPES: Readonly<Record<SubmissionKind, string>> = Object.freeze({
   text: 'text/plain',

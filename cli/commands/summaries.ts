@@ -25,6 +25,7 @@ export const EXPORT_COLUMNS = [
   'rounds',
   'inputTruncated',
   'roundLimitReached',
+  'reduceStalled',
   'summaryTruncated',
   'failureReason',
   'outputLocation',

@@ -76,8 +76,16 @@ function readConfigFile(
   return fileValues;
 }
 
+/** The smallest window the model handler accepts (model/code/inference.py, MIN_CHUNK_TOKENS). */
+export const MIN_CHUNK_TOKENS = 64;
+
 function crossFieldProblems(c: SummarizerConfig): string[] {
   const problems: string[] = [];
+  if (c.chunkTokens > 0 && c.chunkTokens < MIN_CHUNK_TOKENS) {
+    problems.push(
+      `chunkTokens: got ${c.chunkTokens}; expected 0 (the model's maximum input) or at least ${MIN_CHUNK_TOKENS}: the model handler refuses smaller windows (MIN_CHUNK_TOKENS in model/code/inference.py).`,
+    );
+  }
   if (c.chunkTokens > 0 && c.overlapTokens * 2 >= c.chunkTokens) {
     problems.push(
       `overlapTokens: got ${c.overlapTokens}; expected less than half of chunkTokens (${c.chunkTokens}), or windows would not advance.`,

@@ -45,8 +45,8 @@ export function writeModelCodeArchive(sourceDir: string, archive: string): void 
  * calls sagemaker-inference's `_set_python_path()`, which puts `/opt/ml/model/code` on
  * `PYTHONPATH` (also when `HF_MODEL_ID` makes it download the weights elsewhere), and
  * `handler_service.HuggingFaceHandlerService.validate_and_initialize_user_module` imports
- * `SAGEMAKER_PROGRAM` (default `inference.py`) and takes its `model_fn`/`input_fn`/
- * `predict_fn`/`output_fn`.
+ * `SAGEMAKER_PROGRAM` (default `inference.py`) and takes its `model_fn` and `transform_fn`
+ * (model/code/inference.py's docstring states how each hook is called).
  */
 export class ModelHandlerCode extends Construct {
   public readonly asset: s3assets.Asset;

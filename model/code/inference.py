@@ -206,8 +206,9 @@ def parse_request(body, content_type, defaults):
     if kind == "text/plain":
         text = _decode_text(body)
     elif kind == "application/json":
+        document = _decode_text(body)
         try:
-            payload = json.loads(_decode_text(body))
+            payload = json.loads(document)
         except RecursionError:
             raise RequestError("malformed JSON (nested too deeply)") from None
         except ValueError as e:

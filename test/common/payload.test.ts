@@ -57,13 +57,14 @@ test('status keys and day ranges', () => {
 });
 
 test('the handler\'s report is read from a response and said in one line, truncation first', () => {
-  const whole = JSON.stringify([{ summary_text: 's', strategy: 'map-reduce', input_tokens: 41210, windows: 43, rounds: 3, truncated: false, round_limit_reached: false }]);
-  expect(summaryDetailsFromResponse(whole)).toEqual({ strategy: 'map-reduce', inputTokens: 41210, windows: 43, rounds: 3, inputTruncated: false, roundLimitReached: false });
-  expect(describeCoverage(summaryDetailsFromResponse(whole))).toBe('whole document: 41,210 tokens, 43 windows, 3 rounds');
+  const whole = JSON.stringify([{ summary_text: 's', strategy: 'map-reduce', input_tokens: 41210, windows: 43, rounds: 3, truncated: false, round_limit_reached: false, reduce_stalled: true }]);
+  expect(summaryDetailsFromResponse(whole)).toEqual({ strategy: 'map-reduce', inputTokens: 41210, windows: 43, rounds: 3, inputTruncated: false, roundLimitReached: false, reduceStalled: true });
+  expect(describeCoverage({ ...summaryDetailsFromResponse(whole), reduceStalled: false })).toBe('whole document: 41,210 tokens, 43 windows, 3 rounds');
   expect(describeCoverage({ strategy: 'truncate', inputTokens: 9000, windows: 1, rounds: 1, inputTruncated: true })).toBe(
     'TRUNCATED: only the first window of 9,000 tokens was read (strategy truncate)',
   );
   expect(describeCoverage({ inputTokens: 90000, windows: 88, rounds: 4, inputTruncated: false, roundLimitReached: true })).toMatch(/ROUND LIMIT REACHED/);
+  expect(describeCoverage({ inputTokens: 90000, windows: 88, rounds: 2, inputTruncated: false, reduceStalled: true })).toMatch(/REDUCE STALLED: the window summaries did not shrink/);
   expect(summaryDetailsFromResponse(JSON.stringify([{ summary_text: 'from the stock pipeline' }]))).toEqual({});
   expect(describeCoverage({})).toBeUndefined();
   expect(summaryDetailsFromResponse('not json')).toEqual({});

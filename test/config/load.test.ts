@@ -137,6 +137,7 @@ describe('invalid configuration fails with the key, the value and what is allowe
     ['minCapacity fractional', { minCapacity: 1.5 }, 'minCapacity: got 1.5 (from -c or cdk.json context); expected an integer from 0 to 100.'],
     ['longDocuments unknown', { longDocuments: 'summarize' }, 'longDocuments: got "summarize" (from -c or cdk.json context); expected one of "map-reduce", "truncate".'],
     ['overlapTokens not below half of chunkTokens', { chunkTokens: '128', overlapTokens: '64' }, 'overlapTokens: got 64; expected less than half of chunkTokens (128), or windows would not advance.'],
+    ['chunkTokens below what the handler accepts', { chunkTokens: '32', overlapTokens: '8' }, "chunkTokens: got 32; expected 0 (the model's maximum input) or at least 64: the model handler refuses smaller windows (MIN_CHUNK_TOKENS in model/code/inference.py)."],
     ['logRetentionDays not a CloudWatch period', { logRetentionDays: '100' }, 'logRetentionDays: got "100" (from -c or cdk.json context); expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.'],
     ['hfTask misspelt (fails at synth, not when the endpoint starts)', { hfTask: 'summarisation' }, 'hfTask: got "summarisation" (from -c or cdk.json context); expected one of "summarization", "text2text-generation", or "custom:<task>" to pass another task on purpose.'],
     ['maxSummaryRounds below 2', { maxSummaryRounds: '1' }, 'maxSummaryRounds: got "1" (from -c or cdk.json context); expected an integer from 2 to 10.'],
