@@ -67,5 +67,19 @@ export function invocationRequest(p: InvocationParameters): InvokeEndpointAsyncC
     ContentType: CONTENT_TYPES[p.kind],
     InferenceId: p.inferenceId,
     InvocationTimeoutSeconds: p.invocationTimeoutSeconds,
+    RequestTTLSeconds: REQUEST_TTL_SECONDS,
   };
+}
+
+/**
+ * How long a request may wait in the endpoint's queue before it expires: sent with every
+ * request, so the sweeper knows when a request can no longer produce a result. 21600 s is the
+ * maximum and SageMaker's default (botocore sagemaker-runtime 2017-05-13, InvokeEndpointAsync
+ * `RequestTTLSeconds`: 60–21600, default 21600).
+ */
+export const REQUEST_TTL_SECONDS = 21_600;
+
+/** The submission kind a staged request was sent as, from the content type it was sent with. */
+export function kindOfContentType(contentType: string | undefined): SubmissionKind | undefined {
+  return (Object.keys(CONTENT_TYPES) as SubmissionKind[]).find((kind) => CONTENT_TYPES[kind] === contentType);
 }

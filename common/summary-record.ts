@@ -43,6 +43,15 @@ export interface SummaryRecord extends SummaryDetails {
   readonly title?: string;
   /** Which delivery of the upload event claimed the record last. */
   readonly attempt?: number;
+  /** The endpoint the request was sent to (an update may replace the endpoint; see the sweeper). */
+  readonly endpointName?: string;
+  /** How many times the request was sent to SageMaker; absent means once. */
+  readonly submissions?: number;
+  /** Set by the sweeper when it sent the request again, and why. */
+  readonly resubmittedAt?: string;
+  readonly resubmitReason?: string;
+  /** "sweeper" when the result was read from S3 because its notification never arrived. */
+  readonly recoveredBy?: string;
   /** With FAILED: true when a redrive or the sweeper may claim the record again. */
   readonly retryable?: boolean;
   readonly modelId?: string;

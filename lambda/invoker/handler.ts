@@ -44,6 +44,8 @@ export interface InvokerDeps {
   readonly extractionLimits?: ExtractionLimits;
   /** Wakes an endpoint at zero when work is submitted to it, or when the stranded-requests alarm says so; absent, the wake alarm alone does. */
   readonly waker?: Pick<EndpointWaker, 'afterSubmit' | 'wakeIfIdle'>;
+  /** Whether an endpoint (one this stack replaced) still exists; absent, the sweeper waits for a request's deadline instead. */
+  readonly endpointExists?: (endpointName: string) => Promise<boolean>;
 }
 
 /** The part of an EventBridge "Object Created" event we use. */
@@ -234,6 +236,7 @@ function markPending(
     {
       inputLocation,
       contentType,
+      endpointName: deps.settings.endpointName,
       outputLocation: response.OutputLocation ?? null,
       failureLocation: response.FailureLocation ?? null,
       // What the record says about the document itself (absent for .json payloads).

@@ -6,7 +6,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { jsonLogger, requiredEnv } from '../shared/log';
 import { handleIngestBatch, InvokerDeps } from './handler';
-import { sweepStuckSubmissions } from './sweeper';
+import { SweepSettings, sweepStuckSubmissions } from './sweeper';
+import { endpointExists } from './endpoint-exists';
 import { EndpointWaker } from '../../common/endpoint-waker';
 import { countWaitingWork } from './wake';
 import { handleWakeCheck, isAlarmInvocation } from './wake-check';
@@ -16,6 +17,7 @@ const endpointName = requiredEnv(process.env, 'ENDPOINT_NAME');
 const wakeVariant = process.env.WAKE_VARIANT_NAME;
 
 // Clients live at module scope so warm invocations reuse their connections.
+const sagemakerControl = new SageMakerClient({});
 const table = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 const tableName = requiredEnv(process.env, 'TABLE_NAME');
 const deps: InvokerDeps = {
@@ -37,7 +39,7 @@ const deps: InvokerDeps = {
   },
   waker: wakeVariant
     ? new EndpointWaker({
-        sagemaker: new SageMakerClient({}),
+        sagemaker: sagemakerControl,
         settings: {
           endpointName,
           variantName: wakeVariant,
@@ -48,11 +50,16 @@ const deps: InvokerDeps = {
         waitingWork: () => countWaitingWork(table, tableName, new Date()),
       })
     : undefined,
+  endpointExists: (name) => endpointExists(sagemakerControl, name),
 };
 
-const sweep = {
+const sweep: SweepSettings = {
   staleAfterSeconds: Number(requiredEnv(process.env, 'SWEEP_STALE_AFTER_SECONDS')),
   lookbackDays: Number(requiredEnv(process.env, 'SWEEP_LOOKBACK_DAYS')),
+  pendingCheckAfterSeconds: Number(requiredEnv(process.env, 'SWEEP_PENDING_CHECK_AFTER_SECONDS')),
+  pendingDeadlineSeconds: Number(requiredEnv(process.env, 'SWEEP_PENDING_DEADLINE_SECONDS')),
+  maxSubmissions: Number(requiredEnv(process.env, 'SWEEP_MAX_SUBMISSIONS')),
+  maxPendingPerSweep: Number(requiredEnv(process.env, 'SWEEP_MAX_PENDING')),
 };
 
 /**

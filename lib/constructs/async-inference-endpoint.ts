@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -116,6 +116,8 @@ export class AsyncInferenceEndpoint extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The endpoint's name as a plain string (known at synth, unlike `endpointName`). */
   public readonly physicalName: string;
+  /** What every endpoint of this construct is named after: `<namePrefix>-<instance type>`. */
+  public readonly namePrefix: string;
   private readonly documents: DocumentStore;
   private readonly metrics: AsyncEndpointMetricFactory;
 
@@ -170,6 +172,7 @@ export class AsyncInferenceEndpoint extends Construct {
       });
     }
 
+    this.namePrefix = props.namePrefix;
     const name = `${props.namePrefix}-${instanceSlug(props.instanceType)}`;
     this.physicalName = name;
     if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(name)) {
@@ -223,6 +226,23 @@ export class AsyncInferenceEndpoint extends Construct {
       actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
       resourceArns: [this.endpointArn],
     });
+  }
+
+  /**
+   * `sagemaker:DescribeEndpoint` on every endpoint this construct may have created under its
+   * name prefix (one per instance type, `<namePrefix>-<instance type>`), so a client can tell
+   * whether an endpoint an update replaced still exists. ⚠ SageMaker puts resource names in
+   * ARNs in lower case (the ARNs CloudFormation returns are lower case); both spellings are
+   * listed in case a name is matched as written.
+   */
+  public grantDescribeSiblings(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:DescribeEndpoint'], resourceArns: this.siblingEndpointArns() });
+  }
+
+  /** `endpoint/<namePrefix>-*`: this construct's endpoints of every instance type (see grantDescribeSiblings). */
+  public siblingEndpointArns(): string[] {
+    const prefixes = [...new Set([this.namePrefix.toLowerCase(), this.namePrefix])];
+    return prefixes.map((name) => Stack.of(this).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: `${name}-*` }));
   }
 
   /** Requests queued or in progress. @default - average over 1 minute */

@@ -187,6 +187,12 @@ export class EndpointMonitoring extends Construct {
         'The sweeper found records stuck in SUBMITTING past the ingest retry window (an invoker crashed or timed out on the last delivery); it resubmitted or failed each one: see the invoker logs ("swept a stuck submission").',
       metric: pipeline.metricStuckSubmissions(),
     });
+    addAlarm('PendingWithoutResultAlarm', {
+      ...atLeastOne,
+      alarmDescription:
+        'The sweeper found requests PENDING whose result never reached the table: it recorded a result whose notification was lost, sent a request again (its endpoint was replaced, or it outlived its queue TTL and invocation timeout), or recorded FAILED one already sent twice: see the invoker logs ("recovered a result", "submitted a request without result again", "recorded FAILED").',
+      metric: pipeline.metricPendingWithoutResult(),
+    });
     for (const [id, fn] of [['InvokerErrorsAlarm', pipeline.invoker], ['RecorderErrorsAlarm', pipeline.recorder]] as const) {
       addAlarm(id, {
         ...atLeastOne,

@@ -14,7 +14,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SUMMARY_TABLE } from '../../common/summary-record';
-import { STUCK_METRIC } from '../../common/pipeline-metrics';
+import { PENDING_METRIC, STUCK_METRIC } from '../../common/pipeline-metrics';
+import { REQUEST_TTL_SECONDS } from '../../common/submission';
 import { acknowledgeWildcard } from '../nag';
 import { AsyncInferenceEndpoint } from './async-inference-endpoint';
 import { DataKey } from './data-key';
@@ -48,6 +49,21 @@ export const SWEEP_SCHEDULE = Duration.minutes(30);
 export const SWEEP_STALE_AFTER = Duration.minutes(INGEST_VISIBILITY_TIMEOUT.toMinutes() * MAX_RECEIVE_COUNT + 15);
 /** Days of records the sweeper looks through (the dead-letter queues keep messages 14 days). */
 export const SWEEP_LOOKBACK_DAYS = 14;
+/** A record PENDING this long is checked for a result in S3 whose notification never arrived. */
+export const SWEEP_PENDING_CHECK_AFTER = SWEEP_SCHEDULE;
+/**
+ * ⚠ How long after a request's processing ends SageMaker may still deliver its notification:
+ * AWS documents no bound. Past the queue TTL and the invocation timeout plus this, a PENDING
+ * record with no result in S3 can have none any more, and the sweeper sends it again.
+ */
+export const NOTIFICATION_GRACE = Duration.minutes(30);
+/** Submissions of one document in all (the first and one resubmission) before it is FAILED. */
+export const SWEEP_MAX_SUBMISSIONS = 2;
+/**
+ * PENDING records one sweep looks at (two HEAD requests each, well inside the invoker's
+ * timeout); a larger backlog is taken oldest first over several sweeps.
+ */
+export const SWEEP_MAX_PENDING = 500;
 /** Dead-letter queues keep messages as long as SQS allows, for a person to inspect and redrive. */
 const DLQ_RETENTION = Duration.days(14);
 
@@ -184,6 +200,10 @@ export class SummaryPipeline extends Construct {
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
       SWEEP_STALE_AFTER_SECONDS: String(SWEEP_STALE_AFTER.toSeconds()),
       SWEEP_LOOKBACK_DAYS: String(SWEEP_LOOKBACK_DAYS),
+      SWEEP_PENDING_CHECK_AFTER_SECONDS: String(SWEEP_PENDING_CHECK_AFTER.toSeconds()),
+      SWEEP_PENDING_DEADLINE_SECONDS: String(REQUEST_TTL_SECONDS + props.invocationTimeoutSeconds + NOTIFICATION_GRACE.toSeconds()),
+      SWEEP_MAX_SUBMISSIONS: String(SWEEP_MAX_SUBMISSIONS),
+      SWEEP_MAX_PENDING: String(SWEEP_MAX_PENDING),
       ...(props.wakeEndpointOnSubmit && {
         WAKE_VARIANT_NAME: props.endpoint.variantName,
         WAKE_BACKLOG_PER_INSTANCE: String(props.wakeEndpointOnSubmit.backlogPerInstance),
@@ -213,9 +233,12 @@ export class SummaryPipeline extends Construct {
     props.model.grantReadRequests('extracted');
 
     // The sweeper runs in the invoker (same code path, same permissions) on a schedule, and
-    // finds stuck records through the byDay index.
+    // finds stuck records through the byDay index. For PENDING records it reads the result
+    // objects (HEAD, and GET to record them) and asks whether a replaced endpoint still exists.
+    documents.grantReadObjects(this.invoker, 'output', 'failure');
+    props.endpoint.grantDescribeSiblings(this.invoker);
     this.sweepRule = new events.Rule(this, 'SweepRule', {
-      description: 'Resubmits or fails summarization records stuck in SUBMITTING',
+      description: 'Resubmits or fails summarization records stuck in SUBMITTING, recovers or resubmits PENDING ones without result',
       schedule: events.Schedule.rate(SWEEP_SCHEDULE),
       targets: [new targets.LambdaFunction(this.invoker, { retryAttempts: 2 })],
     });
@@ -247,7 +270,7 @@ export class SummaryPipeline extends Construct {
     documents.grantReadObjects(this.recorder, 'output', 'failure');
     this.grantTableWrite(this.recorder, 'dynamodb:UpdateItem');
 
-    this.acknowledgeFindings(documents);
+    this.acknowledgeFindings(documents, props.endpoint);
   }
 
   /**
@@ -322,14 +345,29 @@ export class SummaryPipeline extends Construct {
    * @default - maximum over 30 minutes (one sweep)
    */
   public metricStuckSubmissions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.sweepMetric(STUCK_METRIC.metricName, props);
+  }
+
+  private sweepMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: STUCK_METRIC.namespace,
-      metricName: STUCK_METRIC.metricName,
+      metricName,
       dimensionsMap: { [STUCK_METRIC.dimension]: this.table.tableName },
       statistic: cloudwatch.Stats.MAXIMUM,
       period: SWEEP_SCHEDULE,
       ...props,
     });
+  }
+
+  /**
+   * Records PENDING whose result never reached the table that a sweep acted on: a result
+   * recovered from S3 (its notification was lost), a request sent again (its endpoint was
+   * replaced, or it outlived its queue TTL and invocation timeout), or one recorded FAILED.
+   *
+   * @default - maximum over 30 minutes (one sweep)
+   */
+  public metricPendingWithoutResult(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.sweepMetric(PENDING_METRIC.metricName, props);
   }
 
   /** Read access to the table and its indexes (for the CLI's export, dashboards, notebooks). */
@@ -360,11 +398,20 @@ export class SummaryPipeline extends Construct {
     iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn] });
   }
 
-  private acknowledgeFindings(documents: DocumentStore): void {
+  private acknowledgeFindings(documents: DocumentStore, endpoint: AsyncInferenceEndpoint): void {
     const objectReasons: Array<[nodejs.NodejsFunction, Array<keyof typeof DOCUMENT_PREFIXES>, string]> = [
       [this.invoker, ['input', 'requests', 'extracted'], 'copies the exact version of each upload to an immutable request object, or writes the text it extracts from it'],
+      [this.invoker, ['output', 'failure'], "sweeper reads the result or failure report of a request whose notification never arrived, at the location SageMaker returned (generated names)"],
       [this.recorder, ['output', 'failure'], 'reads the result or failure report named in each notification'],
     ];
+    const invokerPolicy = this.invoker.role!.node.findChild('DefaultPolicy').node.defaultChild!;
+    for (const arn of endpoint.siblingEndpointArns()) {
+      acknowledgeWildcard(
+        invokerPolicy,
+        { resource: arn },
+        "DescribeEndpoint only: the sweeper asks whether an endpoint of this stack that an update replaced (named <stack endpoint prefix>-<instance type>, so unknown at synth) still exists before it resubmits that endpoint's requests to the current one.",
+      );
+    }
     for (const [fn, prefixes, what] of objectReasons) {
       const policy = fn.role!.node.findChild('DefaultPolicy').node.defaultChild!;
       for (const prefix of prefixes) {
@@ -374,8 +421,10 @@ export class SummaryPipeline extends Construct {
           `The ${fn.node.id.toLowerCase()} ${what}, under generated or user-chosen names; scoped to the ${DOCUMENT_PREFIXES[prefix]} prefix.`,
         );
       }
+    }
+    for (const fn of [this.invoker, this.recorder]) {
       acknowledgeWildcard(
-        policy,
+        fn.role!.node.findChild('DefaultPolicy').node.defaultChild!,
         { resource: '*' },
         'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) does not support resource-level permissions.',
       );

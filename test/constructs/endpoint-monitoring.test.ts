@@ -72,10 +72,10 @@ describe('operator alarms go to the operations topic (ALARM and OK)', () => {
     });
   });
 
-  test('stuck submissions: the sweeper\'s embedded metric, per table, alarms at one', () => {
+  test.each(['StuckSubmissions', 'PendingWithoutResult'])('%s: the sweeper\'s embedded metric, per table, alarms at one', (metricName) => {
     defaultTestApp().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'PegasusSummarizer/Pipeline',
-      MetricName: 'StuckSubmissions',
+      MetricName: metricName,
       Dimensions: [{ Name: 'TableName', Value: { Ref: Match.stringLikeRegexp('^PipelineSummaries') } }],
       Statistic: 'Maximum',
       Period: 1800,
@@ -87,7 +87,7 @@ describe('operator alarms go to the operations topic (ALARM and OK)', () => {
   });
 
   test.each([
-    ['seven endpoint and six pipeline alarms, plus the two scaling alarms and the wake check', {}, 13, 3],
+    ['seven endpoint and seven pipeline alarms, plus the two scaling alarms and the wake check', {}, 14, 3],
     ['without the pipeline: seven endpoint alarms, plus the two scaling alarms', { pipeline: 'false' }, 7, 2],
   ])('%s', (_name, values, operatorAlarms, machineAlarms) => {
     const { template } = buildTestApp(values);
@@ -158,7 +158,7 @@ describe('dashboard', () => {
 
   test('an alarm status widget lists every operator alarm', () => {
     const widget = dashboardBody().widgets.find((w: any) => w.type === 'alarm');
-    expect(widget.properties.alarms).toHaveLength(13);
+    expect(widget.properties.alarms).toHaveLength(14);
   });
 
   test('the dashboard has no fixed name, and its URL follows the partition', () => {

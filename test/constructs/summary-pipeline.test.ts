@@ -70,6 +70,12 @@ describe('ingestion', () => {
           MODEL_ID: 'google/pegasus-large',
           INVOCATION_TIMEOUT_SECONDS: '900',
           RETENTION_DAYS: '90',
+          // PENDING without result: looked at after one sweep period; sent again past the 6 h
+          // queue TTL + the 900 s invocation timeout + 30 min, at most twice in all.
+          SWEEP_PENDING_CHECK_AFTER_SECONDS: '1800',
+          SWEEP_PENDING_DEADLINE_SECONDS: String(21_600 + 900 + 1800),
+          SWEEP_MAX_SUBMISSIONS: '2',
+          SWEEP_MAX_PENDING: '500',
         },
       },
     });
@@ -100,11 +106,20 @@ describe('ingestion', () => {
             Resource: ref('Endpoint'),
           },
           { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf('PipelineSummaries') },
+          // The sweeper: results whose notification never arrived, and whether a replaced endpoint still exists.
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('failure'), objects('output')] },
+          {
+            Effect: 'Allow',
+            Action: 'sagemaker:DescribeEndpoint',
+            Resource: ['PegasusSummarizer-dev-*', 'pegasussummarizer-dev-*'].map((name) => ({
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:endpoint/${name}`]],
+            })),
+          },
           { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf('PipelineSummaries'), '/index/byDay']] } },
         ),
       },
     });
-    expect(policyOfFunction(template, 'Invoker')).toHaveLength(11);
+    expect(policyOfFunction(template, 'Invoker')).toHaveLength(13);
   });
 
   test('the wake check: requests waiting with no instance in service in any minute invoke the invoker (once per state change), which may alone invoke it', () => {

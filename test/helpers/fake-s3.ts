@@ -49,6 +49,16 @@ export class FakeBucket {
     return version;
   }
 
+  /** HeadObject as S3 answers it: 404 `NotFound` (no body, so no NoSuchKey) for a missing key. */
+  headObject(input: { Key?: string }) {
+    const version = this.objects.get(String(input.Key))?.at(-1);
+    if (!version) throw s3Error('NotFound', 404, 'Not Found');
+    return { ETag: version.etag, VersionId: version.versionId, ContentLength: version.body.length, LastModified: this.lastModified };
+  }
+
+  /** What HeadObject reports as LastModified. */
+  public lastModified = new Date('2026-11-24T03:00:00.000Z');
+
   /** GetObject with VersionId, IfMatch and a `bytes=a-b` Range, as S3 answers it. */
   getObject(input: GetObjectCommandInput) {
     const version = this.version(String(input.Key), input.VersionId);

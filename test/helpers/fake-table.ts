@@ -65,10 +65,16 @@ export class FakeTable {
         .replace(/^\((.*)\)$/, '$1')
         .split(' AND ')
         .every((term) => {
-          const notExists = /^attribute_not_exists\((\w+)\)$/.exec(term.trim());
-          if (notExists) return item?.[notExists[1]] === undefined;
-          const equals = /^(#?\w+) = (:\w+)$/.exec(term.trim());
-          if (equals) return item !== undefined && item[names[equals[1]] ?? equals[1]] === values[equals[2]];
+          const operand = (o: string) => (o.startsWith(':') ? values[o] : item?.[names[o] ?? o]);
+          const notExists = /^attribute_not_exists\((#?\w+)\)$/.exec(term.trim());
+          if (notExists) return operand(notExists[1]) === undefined;
+          const compare = /^([#:]?\w+) (=|<>) ([#:]?\w+)$/.exec(term.trim());
+          if (compare) {
+            const [left, right] = [operand(compare[1]), operand(compare[3])];
+            // DynamoDB: a comparison with a missing attribute is false, whichever the operator.
+            if (left === undefined || right === undefined) return false;
+            return compare[2] === '=' ? left === right : left !== right;
+          }
           throw new Error(`FakeTable: unsupported condition ${term}`);
         }),
     );

@@ -87,6 +87,18 @@ test('a text upload ends as a COMPLETED record with its summary', async () => {
   });
 });
 
+test('a failure for a document already summarized (it was submitted twice) leaves the summary standing', async () => {
+  const event = upload('input/twice.txt', 'Bonds fell.', '"e9"');
+  await handleIngestBatch(sqsEvent(event), invoker);
+  const id = invocations[0].InferenceId!;
+  expect(table.items.get(id)).toMatchObject({ status: 'PENDING', endpointName: 'ep' });
+  objects.set(`docs-bucket/output/${id}.out`, Buffer.from(JSON.stringify([{ summary_text: 'Bonds fell.' }])));
+  await handleResultBatch(sqsEvent(successNotification(id)), recorder);
+  const result = await handleResultBatch(sqsEvent(errorNotification(id)), recorder);
+  expect(result.batchItemFailures).toEqual([]);
+  expect(table.items.get(id)).toMatchObject({ status: 'COMPLETED', summary: 'Bonds fell.' });
+});
+
 test('a model failure ends as a FAILED record with the reason', async () => {
   await handleIngestBatch(sqsEvent(upload('input/paper.json', '{"inputs":"x"}', '"e2"')), invoker);
   const id = invocations[0].InferenceId!;

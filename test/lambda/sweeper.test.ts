@@ -1,4 +1,5 @@
-import { CopyObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import 'aws-sdk-client-mock-jest';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -6,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { inferenceIdForObject } from '../../common/inference-id';
 import { statusKeys } from '../../common/summary-record';
 import { InvokerDeps } from '../../lambda/invoker/handler';
-import { sweepStuckSubmissions } from '../../lambda/invoker/sweeper';
+import { SweepSettings, sweepStuckSubmissions } from '../../lambda/invoker/sweeper';
 import { FakeBucket } from '../helpers/fake-s3';
 import { FakeTable } from '../helpers/fake-table';
 import { noSleep } from '../helpers/lambda';
@@ -19,7 +20,14 @@ let table: FakeTable;
 let metricLines: string[];
 
 const NOW = new Date('2026-11-24T12:00:00.000Z');
-const SWEEP = { staleAfterSeconds: 3 * 3600, lookbackDays: 14 };
+const SWEEP: SweepSettings = {
+  staleAfterSeconds: 3 * 3600,
+  lookbackDays: 14,
+  pendingCheckAfterSeconds: 1800,
+  pendingDeadlineSeconds: 21_600 + 900 + 1800,
+  maxSubmissions: 2,
+  maxPendingPerSweep: 500,
+};
 const deps: InvokerDeps = {
   s3: new S3Client({}),
   sagemaker: new SageMakerRuntimeClient({}),
@@ -54,6 +62,7 @@ beforeEach(() => {
   for (const m of [s3, sagemaker, dynamo]) m.reset();
   s3.on(CopyObjectCommand).callsFake((i) => bucket.copy(i));
   s3.on(GetObjectCommand).callsFake((i) => bucket.getObject(i));
+  s3.on(HeadObjectCommand).callsFake((i) => bucket.headObject(i));
   dynamo.on(PutCommand).callsFake((i) => table.put(i));
   dynamo.on(UpdateCommand).callsFake((i) => table.update(i));
   dynamo.on(QueryCommand).callsFake((i) => table.query(i));
@@ -70,7 +79,7 @@ test('a record stuck past the retry window is resubmitted through the same path;
 
   const report = await sweepStuckSubmissions(SWEEP, deps);
 
-  expect(report).toEqual({ stuck: 2, resubmitted: 2, failed: 0 });
+  expect(report).toMatchObject({ stuck: 2, resubmitted: 2, failed: 0 });
   expect(table.items.get(old)).toMatchObject({ status: 'PENDING', inputLocation: `s3://docs-bucket/requests/${old}.txt`, attempt: 6 });
   expect(table.items.get(older)).toMatchObject({ status: 'PENDING' });
   expect(table.items.get(young)).toMatchObject({ status: 'SUBMITTING' });
@@ -87,7 +96,7 @@ test('a stuck record that still cannot be submitted ends FAILED (retryable), say
   sagemaker.on(InvokeEndpointAsyncCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
   const id = stuckRecord('input/stuck.txt', '2026-11-24T06:00:00.000Z');
   const report = await sweepStuckSubmissions(SWEEP, deps);
-  expect(report).toEqual({ stuck: 1, resubmitted: 0, failed: 1 });
+  expect(report).toMatchObject({ stuck: 1, resubmitted: 0, failed: 1 });
   expect(table.items.get(id)).toMatchObject({
     status: 'FAILED',
     retryable: true,
@@ -101,9 +110,145 @@ test('each sweep emits the StuckSubmissions metric in embedded metric format, ze
   await sweepStuckSubmissions(SWEEP, deps);
   const [first, second] = metricLines.map((l) => JSON.parse(l));
   expect(first).toMatchObject({
-    _aws: { CloudWatchMetrics: [{ Namespace: 'PegasusSummarizer/Pipeline', Dimensions: [['TableName']], Metrics: [{ Name: 'StuckSubmissions', Unit: 'Count' }] }] },
+    _aws: {
+      CloudWatchMetrics: [
+        {
+          Namespace: 'PegasusSummarizer/Pipeline',
+          Dimensions: [['TableName']],
+          Metrics: [
+            { Name: 'StuckSubmissions', Unit: 'Count' },
+            { Name: 'PendingWithoutResult', Unit: 'Count' },
+          ],
+        },
+      ],
+    },
     TableName: 'summaries',
     StuckSubmissions: 1,
   });
-  expect(second).toMatchObject({ StuckSubmissions: 0 });
+  expect(second).toMatchObject({ StuckSubmissions: 0, PendingWithoutResult: 0 });
+});
+
+describe('records PENDING whose result never reached the table', () => {
+  const SUBMITTED = '2026-11-24T02:00:00.000Z'; // 10 h ago: past 6 h TTL + 15 min timeout + 30 min grace
+  const RECENT = '2026-11-24T10:30:00.000Z'; // 1.5 h ago: a result may still come
+
+  /** A record the invoker marked PENDING at `since`, sent to `endpointName`. */
+  function pendingRecord(name: string, since: string, extra: Record<string, unknown> = {}) {
+    const inferenceId = name.padEnd(64, '0');
+    bucket.put(`requests/${inferenceId}.txt`, 'The staged text.');
+    table.items.set(inferenceId, {
+      inferenceId,
+      status: 'PENDING',
+      sourceBucket: 'docs-bucket',
+      sourceKey: `input/${name}.txt`,
+      inputLocation: `s3://docs-bucket/requests/${inferenceId}.txt`,
+      contentType: 'text/plain',
+      outputLocation: `s3://docs-bucket/output/${name}.out`,
+      failureLocation: `s3://docs-bucket/failure/${name}-error.out`,
+      endpointName: 'ep',
+      submittedAt: since,
+      ...statusKeys('PENDING', new Date(since)),
+      ...extra,
+    });
+    return inferenceId;
+  }
+
+  test('a result whose notification was lost is recorded from the output object', async () => {
+    const id = pendingRecord('lost-success', RECENT);
+    bucket.put('output/lost-success.out', JSON.stringify([{ summary_text: 'Recovered summary.', strategy: 'map-reduce', input_tokens: 900, windows: 1, rounds: 1 }]));
+    const report = await sweepStuckSubmissions(SWEEP, deps);
+    expect(report.pending).toEqual({ checked: 1, recovered: 1, resubmitted: 0, failed: 0 });
+    expect(table.items.get(id)).toMatchObject({
+      status: 'COMPLETED',
+      summary: 'Recovered summary.',
+      inputTokens: 900,
+      recoveredBy: 'sweeper',
+      completedAt: '2026-11-24T03:00:00.000Z',
+      outputLocation: 's3://docs-bucket/output/lost-success.out',
+    });
+    expect(sagemaker.commandCalls(InvokeEndpointAsyncCommand)).toHaveLength(0);
+  });
+
+  test('a failure whose notification was lost is recorded from the failure object', async () => {
+    const id = pendingRecord('lost-failure', SUBMITTED);
+    bucket.put('failure/lost-failure-error.out', 'invalid request: the document is empty (nothing but white space)');
+    await sweepStuckSubmissions(SWEEP, deps);
+    expect(table.items.get(id)).toMatchObject({ status: 'FAILED', failureReason: 'invalid request: the document is empty (nothing but white space)', recoveredBy: 'sweeper' });
+    expect(sagemaker.commandCalls(InvokeEndpointAsyncCommand)).toHaveLength(0);
+  });
+
+  test('with neither, past its deadline, it is sent again from its staged copy', async () => {
+    const id = pendingRecord('expired', SUBMITTED);
+    const report = await sweepStuckSubmissions(SWEEP, deps);
+    expect(report.pending).toEqual({ checked: 1, recovered: 0, resubmitted: 1, failed: 0 });
+    expect(sagemaker).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, {
+      EndpointName: 'ep',
+      InferenceId: id,
+      InputLocation: `s3://docs-bucket/requests/${id}.txt`,
+      ContentType: 'text/plain',
+      RequestTTLSeconds: 21_600,
+      InvocationTimeoutSeconds: 900,
+    });
+    expect(table.items.get(id)).toMatchObject({
+      status: 'PENDING',
+      submissions: 2,
+      outputLocation: `s3://docs-bucket/output/${id}.out`,
+      resubmittedAt: NOW.toISOString(),
+      resubmitReason: expect.stringMatching(/^no result 6\.8 h after it was submitted at 2026-11-24T02:00:00\.000Z/),
+      ...statusKeys('PENDING', NOW),
+    });
+  });
+
+  test('with neither, after its last submission, it ends FAILED (retryable) with the reason', async () => {
+    const id = pendingRecord('given-up', SUBMITTED, { submissions: 2 });
+    const report = await sweepStuckSubmissions(SWEEP, deps);
+    expect(report.pending).toMatchObject({ failed: 1, resubmitted: 0 });
+    expect(table.items.get(id)).toMatchObject({
+      status: 'FAILED',
+      retryable: true,
+      failureReason: expect.stringMatching(/^no result .* not submitted again: it was submitted 2 times$/),
+    });
+    expect(sagemaker.commandCalls(InvokeEndpointAsyncCommand)).toHaveLength(0);
+  });
+
+  test('a young request without result is left alone; one too young is not even looked at', async () => {
+    const waiting = pendingRecord('waiting', RECENT);
+    const fresh = pendingRecord('fresh', '2026-11-24T11:50:00.000Z');
+    const report = await sweepStuckSubmissions(SWEEP, deps);
+    expect(report.pending).toEqual({ checked: 1, recovered: 0, resubmitted: 0, failed: 0 });
+    expect(table.items.get(waiting)).toMatchObject({ status: 'PENDING', statusAt: `PENDING#${RECENT}` });
+    expect(table.items.get(fresh)).toMatchObject({ status: 'PENDING' });
+    expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['output/waiting.out', 'failure/waiting-error.out']);
+  });
+
+  test('a request on an endpoint that an update replaced and deleted is sent to the current one at once', async () => {
+    const gone = pendingRecord('on-deleted', RECENT, { endpointName: 'ep-old-g6' });
+    const draining = pendingRecord('on-draining', RECENT, { endpointName: 'ep-old-g4dn' });
+    const exists = jest.fn(async (name: string) => name === 'ep-old-g4dn');
+    const report = await sweepStuckSubmissions(SWEEP, { ...deps, endpointExists: exists });
+    expect(report.pending).toMatchObject({ resubmitted: 1 });
+    expect(table.items.get(gone)).toMatchObject({ status: 'PENDING', endpointName: 'ep', submissions: 2, resubmitReason: expect.stringContaining('its endpoint ep-old-g6 was replaced') });
+    expect(table.items.get(draining)).toMatchObject({ status: 'PENDING', endpointName: 'ep-old-g4dn' });
+    expect(sagemaker).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1);
+  });
+
+  test('a result the recorder writes while the sweep resubmits wins', async () => {
+    const id = pendingRecord('raced', SUBMITTED);
+    sagemaker.on(InvokeEndpointAsyncCommand).callsFake((i) => {
+      // The notification arrives just now: the recorder completes the record.
+      table.items.set(id, { ...table.items.get(id)!, status: 'COMPLETED', summary: 'From the recorder.', ...statusKeys('COMPLETED', NOW) });
+      return { OutputLocation: `s3://docs-bucket/output/${i.InferenceId}-2.out` };
+    });
+    await sweepStuckSubmissions(SWEEP, deps);
+    expect(table.items.get(id)).toMatchObject({ status: 'COMPLETED', summary: 'From the recorder.' });
+  });
+
+  test('the PendingWithoutResult metric counts what the sweep acted on', async () => {
+    pendingRecord('a', SUBMITTED);
+    pendingRecord('b', RECENT);
+    bucket.put('output/b.out', JSON.stringify([{ summary_text: 'x' }]));
+    pendingRecord('c', RECENT);
+    await sweepStuckSubmissions(SWEEP, deps);
+    expect(JSON.parse(metricLines[0])).toMatchObject({ StuckSubmissions: 0, PendingWithoutResult: 2, pending: { checked: 3, recovered: 1, resubmitted: 1 } });
+  });
 });
