@@ -4,6 +4,7 @@ import { htmlToText } from './html-text';
 import { extractHtml } from './html';
 import { extractPdf } from './pdf';
 import { byteLimit, DEFAULT_EXTRACTION_LIMITS, DocumentFormat, Extraction, ExtractionLimits } from './types';
+import { zipBoundsProblem } from './zip-bounds';
 
 export * from './types';
 
@@ -72,7 +73,7 @@ export async function extractDocument(bytes: Uint8Array, format: DocumentFormat,
       return decoded.ok ? extractHtml(decoded.text) : { ok: false, format, reason: `the HTML page: ${decoded.reason}` };
     }
     case 'docx':
-      return extractDocx(bytes);
+      return extractDocx(bytes, limits);
     default: {
       const decoded = decodeUtf8(bytes);
       return decoded.ok ? { ok: true, format, text: decoded.text, characters: decoded.text.length } : { ok: false, format, reason: decoded.reason };
@@ -81,7 +82,9 @@ export async function extractDocument(bytes: Uint8Array, format: DocumentFormat,
 }
 
 /** Body text of a Word document, headings and lists kept as plain text (through mammoth's HTML). */
-async function extractDocx(bytes: Uint8Array): Promise<Extraction> {
+async function extractDocx(bytes: Uint8Array, limits: ExtractionLimits): Promise<Extraction> {
+  const problem = zipBoundsProblem(bytes, { maxEntries: limits.maxDocxEntries, maxUncompressedBytes: limits.maxDocxUncompressedBytes }, 'the Word document');
+  if (problem) return { ok: false, format: 'docx', reason: problem };
   let html: string;
   try {
     html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;

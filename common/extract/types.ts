@@ -24,6 +24,10 @@ export interface ExtractionLimits {
   readonly maxPages: number;
   /** Wall-clock budget for one document. */
   readonly maxSeconds: number;
+  /** Entries of a Word document's ZIP archive (a real one has a few dozen). */
+  readonly maxDocxEntries: number;
+  /** What a Word document's entries may inflate to in all: its compressed size says nothing (a ZIP bomb). */
+  readonly maxDocxUncompressedBytes: number;
 }
 
 /**
@@ -32,7 +36,16 @@ export interface ExtractionLimits {
  * These bounds keep one document well inside the invoker's 2 GB and a batch of three inside its
  * 5-minute timeout.
  */
-export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = { maxBytes: 100_000_000, maxHtmlBytes: 10_000_000, maxPages: 3000, maxSeconds: 90 };
+export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = {
+  maxBytes: 100_000_000,
+  maxHtmlBytes: 10_000_000,
+  maxPages: 3000,
+  maxSeconds: 90,
+  maxDocxEntries: 10_000,
+  // mammoth holds the XML, a DOM of it and the HTML it writes: about 10× the XML (⚠ estimated), so
+  // 128 MB inflated stays well inside the invoker's 2 GB.
+  maxDocxUncompressedBytes: 128_000_000,
+};
 
 /** The byte limit for one format, and the name of the limit a refusal should cite. */
 export function byteLimit(limits: ExtractionLimits, format: string): { bytes: number; name: string } {

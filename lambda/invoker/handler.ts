@@ -1,9 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { EndpointWaker } from '../../common/endpoint-waker';
-import type { ExtractionLimits } from '../../common/extract';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type EndpointWaker, UPDATING_RECHECK } from '../../common/endpoint-waker';
+import { DEFAULT_EXTRACTION_LIMITS, type ExtractionLimits } from '../../common/extract';
 import { inferenceIdForObject } from '../../common/inference-id';
 import { classifyDocument } from '../../common/payload';
 import { withRetry } from '../../common/retry';
@@ -273,13 +273,29 @@ export function markFailed(inferenceId: string, reason: string, retryable: boole
   return updateIfSubmitting(inferenceId, 'FAILED', { failureReason: reason, retryable, completedAt: now.toISOString() }, now, deps);
 }
 
-/** SQS batch handler: one EventBridge event per message; failed messages are retried, then dead-lettered. */
-export function handleIngestBatch(event: SQSEvent, deps: InvokerDeps): Promise<SQSBatchResponse> {
-  return processBatch(event, async (record) => {
-    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
-    await submitObject(parseObjectCreated(record.body), deps, {
-      number: receiveCount,
-      final: receiveCount >= deps.settings.maxReceiveCount,
-    });
-  }, deps.log);
+/**
+ * The most one upload can take in the invoker: extraction's wall-clock bound (PDF pages are
+ * checked against it; Word and HTML are bounded by size), the waker's rechecks of an updating
+ * endpoint, and half a minute for the S3 copy, InvokeEndpointAsync and DynamoDB with their retries.
+ */
+export const messageBudgetMs = (limits: ExtractionLimits = DEFAULT_EXTRACTION_LIMITS) =>
+  limits.maxSeconds * 1000 + UPDATING_RECHECK.attempts * UPDATING_RECHECK.delayMs + 30_000;
+
+const receiveCountOf = (record: SQSRecord) => Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+
+/**
+ * SQS batch handler: one EventBridge event per message; failed messages are retried, then
+ * dead-lettered. With `remainingMs`, a message is started only while messageBudgetMs() are left,
+ * so a slow batch hands its last messages back instead of timing out with all of them.
+ */
+export function handleIngestBatch(event: SQSEvent, deps: InvokerDeps, remainingMs?: () => number): Promise<SQSBatchResponse> {
+  const isLastDelivery = (record: SQSRecord) => receiveCountOf(record) >= deps.settings.maxReceiveCount;
+  return processBatch(
+    event,
+    async (record) => {
+      await submitObject(parseObjectCreated(record.body), deps, { number: receiveCountOf(record), final: isLastDelivery(record) });
+    },
+    deps.log,
+    remainingMs && { remainingMs, perMessageMs: messageBudgetMs(deps.extractionLimits), mustProcess: isLastDelivery },
+  );
 }

@@ -3,7 +3,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { jsonLogger, requiredEnv } from '../shared/log';
 import { handleIngestBatch, InvokerDeps } from './handler';
 import { SweepSettings, sweepStuckSubmissions } from './sweeper';
@@ -66,5 +66,9 @@ const sweep: SweepSettings = {
  * The ingest queue's batches, the stranded-requests alarm's wake check (a CloudWatch alarm
  * action), and the scheduled sweep (an EventBridge "Scheduled Event").
  */
-export const handler = (event: SQSEvent | { 'detail-type'?: string } | { source?: string }) =>
-  'Records' in event ? handleIngestBatch(event, deps) : isAlarmInvocation(event) ? handleWakeCheck(event, deps) : sweepStuckSubmissions(sweep, deps);
+export const handler = (event: SQSEvent | { 'detail-type'?: string } | { source?: string }, context?: Pick<Context, 'getRemainingTimeInMillis'>) =>
+  'Records' in event
+    ? handleIngestBatch(event, deps, context && (() => context.getRemainingTimeInMillis()))
+    : isAlarmInvocation(event)
+      ? handleWakeCheck(event, deps)
+      : sweepStuckSubmissions(sweep, deps);

@@ -4,8 +4,9 @@ import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/cli
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DEFAULT_EXTRACTION_LIMITS } from '../../common/extract';
 import { inferenceIdForObject } from '../../common/inference-id';
-import { handleIngestBatch, InvokerDeps, keyCandidates, parseObjectCreated } from '../../lambda/invoker/handler';
+import { handleIngestBatch, InvokerDeps, keyCandidates, messageBudgetMs, parseObjectCreated } from '../../lambda/invoker/handler';
 import { FakeBucket, checkHeaders } from '../helpers/fake-s3';
 import { FakeTable } from '../helpers/fake-table';
 import { makeDocx, makeEncryptedPdf, makeHtmlPage, makePdf } from '../helpers/documents';
@@ -208,7 +209,7 @@ describe('documents as researchers have them: PDF, HTML and Word', () => {
 
   test('a document over the extraction limits ends FAILED naming the limit, without being read whole', async () => {
     const v = bucket.put('input/huge.pdf', Buffer.from(await makePdf(pages)));
-    const limited = { ...deps, extractionLimits: { maxBytes: 1000, maxHtmlBytes: 1000, maxPages: 3000, maxSeconds: 90 } };
+    const limited = { ...deps, extractionLimits: { ...DEFAULT_EXTRACTION_LIMITS, maxBytes: 1000, maxHtmlBytes: 1000 } };
     await handleIngestBatch(delivery(eventFor('input/huge.pdf', v)), limited);
     expect(recordOf('input/huge.pdf', v.etag)).toMatchObject({ status: 'FAILED', failureReason: expect.stringMatching(/^the PDF file is \d+ bytes; PDF documents are extracted up to 1000 bytes \(limit maxBytes\)$/) });
     expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1); // the first 4 KB only, to tell the format
@@ -444,4 +445,32 @@ describe('bad input', () => {
 test('parseObjectCreated reads bucket, key, size, etag and version id', () => {
   const v = { versionId: 'v9', etag: 'abc', body: Buffer.from('1234567') };
   expect(parseObjectCreated(eventFor('input/a b.txt', v))).toEqual({ bucket: 'docs-bucket', key: 'input/a b.txt', size: 7, etag: 'abc', versionId: 'v9' });
+});
+
+describe('the time budget of one invocation', () => {
+  // A batch of three, each allowed 90 s of extraction and 60 s of the waker's rechecks, no
+  // longer fits the 5-minute timeout: a message is started only with messageBudgetMs() left.
+  const upload = (name: string) => eventFor(`input/${name}.txt`, bucket.put(`input/${name}.txt`, `${name} text.`));
+
+  test('the budget is extraction + the waker\'s rechecks + half a minute', () => {
+    expect(messageBudgetMs()).toBe(90_000 + 4 * 15_000 + 30_000);
+  });
+
+  test('a message is not started with less time left than one can take; it is handed back untouched', async () => {
+    const left = [290_000, 200_000, 120_000]; // what the clock says before each message
+    const event = sqsEvent(upload('a'), upload('b'), upload('c'));
+    const result = await handleIngestBatch(event, deps, () => left.shift() ?? 0);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm3' }]);
+    expect(sagemaker.commandCalls(InvokeEndpointAsyncCommand)).toHaveLength(2);
+    expect([...table.items.values()].filter((r) => r.sourceKey === 'input/c.txt')).toEqual([]); // not even claimed
+    expect(logs).toContainEqual(['warn', 'not enough time left for another message; handing it back to the queue', expect.objectContaining({ messageId: 'm3', remainingMs: 120_000 })]);
+  });
+
+  test('the first message is always started, and so is one on its last delivery', async () => {
+    const event = sqsEvent(upload('first'), upload('last-chance'));
+    event.Records[1].attributes.ApproximateReceiveCount = '5';
+    const result = await handleIngestBatch(event, deps, () => 1_000);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sagemaker.commandCalls(InvokeEndpointAsyncCommand)).toHaveLength(2);
+  });
 });
