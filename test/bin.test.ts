@@ -42,17 +42,17 @@ beforeAll(() => {
   synth = cdkSynth('stage=ci');
 });
 
-test('cdk synth writes the stage template, bundles both Lambdas with esbuild, and passes cdk-nag', () => {
+test('cdk synth writes the stage template, bundles the three Lambdas with esbuild, and passes cdk-nag', () => {
   const { status, stderr, files, bundles } = synth;
   expect(stderr).not.toMatch(/AwsSolutions-/);
   expect(status).toBe(0);
   expect(files).toContain('PegasusSummarizer-ci.template.json');
-  expect(bundles).toHaveLength(2);
-  // Minified bundles that carry their own SDK (bundleAwsSDK) and our handler logic.
-  for (const bundle of bundles) {
-    expect(bundle.length).toBeGreaterThan(100_000);
-    expect(bundle).toContain('batchItemFailures');
-  }
+  expect(bundles).toHaveLength(3);
+  // Minified bundles that carry their own SDK (bundleAwsSDK) and our handler logic: the two
+  // pipeline functions, and the one that creates or adopts the endpoint's log group.
+  for (const bundle of bundles) expect(bundle.length).toBeGreaterThan(100_000);
+  expect(bundles.filter((b) => b.includes('batchItemFailures'))).toHaveLength(2);
+  expect(bundles.filter((b) => b.includes('ResourceAlreadyExistsException') && b.includes('AssociateKmsKey'))).toHaveLength(1);
   expect(bundles.some((b) => b.includes('InvokeEndpointAsync'))).toBe(true);
   // The invoker carries the extraction libraries (pdf.js with its parser, Readability, mammoth).
   const invoker = bundles.find((b) => b.includes('InvokeEndpointAsync'))!;

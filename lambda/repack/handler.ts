@@ -1,11 +1,10 @@
-import * as http from 'http';
-import * as https from 'https';
 import { PassThrough, Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import * as zlib from 'zlib';
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
+export { sendResponse } from '../shared/cfn-response';
 import * as tarStream from 'tar-stream';
 import { parseS3Url } from '../../common/summary-record';
 import type { Logger } from '../shared/log';
@@ -124,18 +123,4 @@ export async function handleEvent(event: CloudFormationCustomResourceEvent, deps
       PhysicalResourceId: physical,
     };
   }
-}
-
-/** PUTs the response to CloudFormation's pre-signed URL (what cfn-response does). */
-export function sendResponse(url: string, response: CloudFormationCustomResourceResponse): Promise<void> {
-  const body = JSON.stringify(response);
-  return new Promise((resolve, reject) => {
-    // CloudFormation's URL is https; plain http only ever comes from a local test server.
-    const req = (url.startsWith('http:') ? http : https).request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }

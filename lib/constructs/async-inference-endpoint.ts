@@ -2,13 +2,14 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { InferenceResponseTopic } from '../config/schema';
 import { AsyncEndpointMetricFactory, INVOCATIONS_PROCESSED_METRIC_NAMES } from './async-endpoint-metrics';
 import { DocumentStore } from './document-store';
+import { EndpointLogGroup } from './endpoint-log-group';
+import { LogSettings } from './handler-function';
 import { SummarizationModel } from './summarization-model';
 
 /** Name of the one production variant; also part of the auto scaling resource id. */
@@ -78,12 +79,12 @@ export interface AsyncInferenceEndpointProps {
    */
   readonly namePrefix: string;
   /**
-   * The endpoint's own log group (`/aws/sagemaker/Endpoints/<name>`), created before the
-   * endpoint so SageMaker writes into it rather than creating one itself (unencrypted, never
+   * The endpoint's own log group (`/aws/sagemaker/Endpoints/<name>`): its key and retention, and
+   * where the function that creates or adopts it logs (EndpointLogGroup). It exists before the
+   * endpoint, so SageMaker writes into it rather than creating one itself (unencrypted, never
    * expiring).
    */
-  readonly logEncryptionKey: kms.IKey;
-  readonly logRetention: logs.RetentionDays;
+  readonly logs: LogSettings;
   /**
    * @default RemovalPolicy.RETAIN
    */
@@ -99,8 +100,7 @@ const instancePascal = (instanceType: string) =>
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join('');
 
-/** The endpoint log group SageMaker writes to (Developer Guide, async-inference-monitor: "/aws/sagemaker/Endpoints/[EndpointName]"). */
-export const endpointLogGroupName = (endpointName: string) => `/aws/sagemaker/Endpoints/${endpointName}`;
+export { endpointLogGroupName } from './endpoint-log-group';
 
 /**
  * An asynchronous SageMaker endpoint: requests queue inside SageMaker, results go to S3 and
@@ -113,7 +113,7 @@ export class AsyncInferenceEndpoint extends Construct {
   public readonly endpointName: string;
   public readonly endpointArn: string;
   public readonly variantName = VARIANT_NAME;
-  public readonly logGroup: logs.LogGroup;
+  public readonly logGroup: EndpointLogGroup;
   /** The endpoint's name as a plain string (known at synth, unlike `endpointName`). */
   public readonly physicalName: string;
   /** What every endpoint of this construct is named after: `<namePrefix>-<instance type>`. */
@@ -178,10 +178,10 @@ export class AsyncInferenceEndpoint extends Construct {
     if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(name)) {
       throw new Error(`endpoint name "${name}" is not a valid SageMaker endpoint name (at most 63 letters, digits and hyphens)`);
     }
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: endpointLogGroupName(name),
-      encryptionKey: props.logEncryptionKey,
-      retention: props.logRetention,
+    this.logGroup = new EndpointLogGroup(this, 'Logs', {
+      endpointName: name,
+      namePrefix: props.namePrefix,
+      logs: props.logs,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Resource', {

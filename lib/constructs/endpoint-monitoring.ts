@@ -174,6 +174,12 @@ export class EndpointMonitoring extends Construct {
         'Result notifications could not be recorded (see the recorder logs); they wait in the results dead-letter queue for a redrive.',
       metric: pipeline.resultsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
     });
+    addAlarm('SweepDeadLetterAlarm', {
+      ...atLeastOne,
+      alarmDescription:
+        'A scheduled sweep could not be delivered to the invoker (throttled or denied, after EventBridge retries): stuck records and requests without result are not being swept. The next sweep runs 30 minutes later; check the invoker\'s concurrency and permissions.',
+      metric: pipeline.sweepDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
+    });
     addAlarm('IngestQueueAgeAlarm', {
       ...atLeastOne,
       threshold: INGEST_AGE_THRESHOLD.toSeconds(),
@@ -210,6 +216,7 @@ export class EndpointMonitoring extends Construct {
         pipeline.resultsQueue.metricApproximateNumberOfMessagesVisible({ label: 'Results waiting' }),
         pipeline.ingestDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'Ingest DLQ' }),
         pipeline.resultsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'Results DLQ' }),
+        pipeline.sweepDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'Sweep DLQ' }),
       ]),
       graph('Pipeline: invocations and errors', [
         pipeline.invoker.metricInvocations({ label: 'Invoker runs' }),

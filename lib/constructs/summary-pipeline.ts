@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -124,6 +124,8 @@ export class SummaryPipeline extends Construct {
   public readonly ingestDeadLetterQueue: sqs.Queue;
   public readonly resultsQueue: sqs.Queue;
   public readonly resultsDeadLetterQueue: sqs.Queue;
+  /** Scheduled sweeps EventBridge could not deliver to the invoker. */
+  public readonly sweepDeadLetterQueue: sqs.Queue;
   public readonly uploadRule: events.Rule;
   public readonly sweepRule: events.Rule;
   /**
@@ -237,10 +239,17 @@ export class SummaryPipeline extends Construct {
     // objects (HEAD, and GET to record them) and asks whether a replaced endpoint still exists.
     documents.grantReadObjects(this.invoker, 'output', 'failure');
     props.endpoint.grantDescribeSiblings(this.invoker);
+    // A sweep EventBridge could not deliver (throttled, denied) is kept here, and alarms: no
+    // replay is needed (the next sweep reads the table again), but someone must know it did not run.
+    this.sweepDeadLetterQueue = this.queue('SweepDeadLetterQueue', this.queueKey);
+    Validations.of(this.sweepDeadLetterQueue.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "It is a dead-letter queue: the sweep schedule's EventBridge target sends the events it cannot deliver here (DeadLetterConfig), which the rule checks only for SQS redrive policies.",
+    });
     this.sweepRule = new events.Rule(this, 'SweepRule', {
       description: 'Resubmits or fails summarization records stuck in SUBMITTING, recovers or resubmits PENDING ones without result',
       schedule: events.Schedule.rate(SWEEP_SCHEDULE),
-      targets: [new targets.LambdaFunction(this.invoker, { retryAttempts: 2 })],
+      targets: [new targets.LambdaFunction(this.invoker, { retryAttempts: 2, deadLetterQueue: this.sweepDeadLetterQueue })],
     });
     iam.Grant.addToPrincipal({
       grantee: this.invoker,

@@ -122,8 +122,7 @@ export class SummarizerStack extends Stack {
       volumeEncryptionKey: encryptVolume ? encryptionKey : undefined,
       containerStartupTimeoutSeconds: c.containerStartupTimeoutSeconds,
       namePrefix: this.stackName,
-      logEncryptionKey: this.dataKey.key,
-      logRetention: c.logRetentionDays as logs.RetentionDays,
+      logs: logSettings,
       logRemovalPolicy: dataRemovalPolicy,
     });
     // Every endpoint this stack has had (one per instance type), so older log groups stay readable.

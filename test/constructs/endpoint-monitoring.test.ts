@@ -87,7 +87,7 @@ describe('operator alarms go to the operations topic (ALARM and OK)', () => {
   });
 
   test.each([
-    ['seven endpoint and seven pipeline alarms, plus the two scaling alarms and the wake check', {}, 14, 3],
+    ['seven endpoint and eight pipeline alarms, plus the two scaling alarms and the wake check', {}, 15, 3],
     ['without the pipeline: seven endpoint alarms, plus the two scaling alarms', { pipeline: 'false' }, 7, 2],
   ])('%s', (_name, values, operatorAlarms, machineAlarms) => {
     const { template } = buildTestApp(values);
@@ -158,7 +158,7 @@ describe('dashboard', () => {
 
   test('an alarm status widget lists every operator alarm', () => {
     const widget = dashboardBody().widgets.find((w: any) => w.type === 'alarm');
-    expect(widget.properties.alarms).toHaveLength(14);
+    expect(widget.properties.alarms).toHaveLength(15);
   });
 
   test('the dashboard has no fixed name, and its URL follows the partition', () => {

@@ -237,13 +237,35 @@ describe('queues', () => {
     const dlqs = defaultTestApp().template.findResources('AWS::SQS::Queue', {
       Properties: { MessageRetentionPeriod: 1209600, KmsMasterKeyId: arnOf('PipelineQueueKey') },
     });
-    expect(Object.keys(dlqs).sort()).toEqual([expect.stringMatching(/^PipelineIngestDeadLetterQueue/), expect.stringMatching(/^PipelineResultsDeadLetterQueue/)]);
+    expect(Object.keys(dlqs).sort()).toEqual([
+      expect.stringMatching(/^PipelineIngestDeadLetterQueue/),
+      expect.stringMatching(/^PipelineResultsDeadLetterQueue/),
+      expect.stringMatching(/^PipelineSweepDeadLetterQueue/),
+    ]);
+  });
+
+  test('a sweep EventBridge cannot deliver goes to its own dead-letter queue, which only the sweep rule may send to', () => {
+    const { template } = defaultTestApp();
+    const dlq = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('PipelineSweepDeadLetterQueue'))!;
+    const rule = onlyResourceId(template, 'AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      Targets: [Match.objectLike({ Arn: arnOf('PipelineInvoker'), DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlq }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } } }),
+        ]),
+      },
+    });
   });
 
   test('every queue refuses requests without TLS', () => {
     const { template } = defaultTestApp();
     const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(4);
+    expect(queues).toHaveLength(5);
     for (const queue of queues) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queue }],

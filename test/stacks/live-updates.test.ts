@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp } from '../helpers/app';
+import { buildTestApp, onlyResourceId } from '../helpers/app';
 
 /**
  * What CloudFormation will do to a live stack when a setting changes, read from the pair of
@@ -44,11 +44,12 @@ describe('changing instanceType on a deployed stack', () => {
     expect(text).not.toContain('EndpointMlG5Xlarge');
     expect(text).not.toContain('PegasusSummarizer-dev-ml-g5-xlarge');
     after.hasOutput('EndpointName', { Value: { 'Fn::GetAtt': ['EndpointMlG4dnXlarge', 'EndpointName'] } });
-    after.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g4dn-xlarge' });
-    // The log group's new name replaces it; the old one is kept for review (UpdateReplacePolicy Retain).
-    const logsId = Object.keys(change.after).find((id) => id.startsWith('EndpointLogs'))!;
+    after.hasResourceProperties('Custom::EndpointLogGroup', { LogGroupName: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g4dn-xlarge' });
+    // The new name is an update of the custom resource: it creates (or adopts) the new group, and
+    // CloudFormation's Delete of the old name keeps it for review (RemoveOnDelete false).
+    const logsId = Object.keys(change.after).find((id) => change.after[id].Type === 'Custom::EndpointLogGroup')!;
     expect(change.modified).toContain(logsId);
-    expect(change.before[logsId]).toMatchObject({ UpdateReplacePolicy: 'Retain', DeletionPolicy: 'Retain', Properties: { LogGroupName: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g5-xlarge' } });
+    expect(change.before[logsId]).toMatchObject({ Properties: { LogGroupName: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g5-xlarge', RemoveOnDelete: 'false' } });
   });
 
   test('the same instance type keeps the same endpoint: other changes update it in place', () => {
@@ -70,21 +71,42 @@ describe('changing instanceType on a deployed stack', () => {
 });
 
 describe('logs a compliance review accepts', () => {
-  test('the endpoint log group exists before the endpoint: encrypted with the data key, kept a year', () => {
+  test('the endpoint log group exists before the endpoint, created or adopted: encrypted with the data key, kept a year, never deleted', () => {
     const { template } = buildTestApp();
-    template.hasResource('AWS::SageMaker::Endpoint', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^EndpointLogs')]) });
-    template.hasResourceProperties('AWS::Logs::LogGroup', {
+    const logsId = onlyResourceId(template, 'Custom::EndpointLogGroup');
+    template.hasResource('AWS::SageMaker::Endpoint', { DependsOn: Match.arrayWith([logsId]) });
+    template.hasResourceProperties('Custom::EndpointLogGroup', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointLogsLogGroupManager'), 'Arn'] },
       LogGroupName: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g5-xlarge',
-      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
-      RetentionInDays: 365,
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+      RetentionInDays: '365',
+      RemoveOnDelete: 'false',
+    });
+    // No AWS::Logs::LogGroup of that name: one left by an earlier stack would fail the deploy.
+    expect(Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName)).not.toContain('/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g5-xlarge');
+    buildTestApp({ dataRemovalPolicy: 'destroy' }).template.hasResourceProperties('Custom::EndpointLogGroup', { RemoveOnDelete: 'true' });
+  });
+
+  test('the log group function may create, adopt and set retention of this stack\'s endpoint log groups only; delete them only with dataRemovalPolicy=destroy', () => {
+    const groups = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/sagemaker/Endpoints/PegasusSummarizer-dev-*']] };
+    const statementsOf = (template: Template) =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith('EndpointLogsLogGroupManager'))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(statementsOf(buildTestApp().template)).toContainEqual({ Effect: 'Allow', Action: ['logs:AssociateKmsKey', 'logs:CreateLogGroup', 'logs:PutRetentionPolicy'], Resource: groups });
+    expect(statementsOf(buildTestApp({ dataRemovalPolicy: 'destroy' }).template)).toContainEqual({
+      Effect: 'Allow',
+      Action: ['logs:AssociateKmsKey', 'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy'],
+      Resource: groups,
     });
   });
 
   test('every log group of the stack is encrypted and retained as configured', () => {
     const { template } = buildTestApp({ logRetentionDays: '731', modelDataUrl: 's3://research-models/pegasus/model.tar.gz' });
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(4); // endpoint, invoker, recorder, repack
+    expect(groups).toHaveLength(4); // invoker, recorder, repack, the endpoint log group's function
     for (const g of groups) expect(g.Properties).toMatchObject({ RetentionInDays: 731, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } });
+    template.hasResourceProperties('Custom::EndpointLogGroup', { RetentionInDays: '731', KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] } });
   });
 
   test('the key lets CloudWatch Logs use it for these log groups only, in this account and region', () => {

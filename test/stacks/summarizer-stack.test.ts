@@ -65,7 +65,9 @@ describe('outputs', () => {
 
 test('pipeline=false leaves out the pipeline and its output', () => {
   const { template } = buildTestApp({ pipeline: 'false' });
-  template.resourceCountIs('AWS::Lambda::Function', 0);
+  // Only the function that creates or adopts the endpoint's log group.
+  template.resourceCountIs('AWS::Lambda::Function', 1);
+  template.resourceCountIs('Custom::EndpointLogGroup', 1);
   template.resourceCountIs('AWS::DynamoDB::Table', 0);
   template.resourceCountIs('AWS::SQS::Queue', 0);
   expect(template.toJSON().Outputs).not.toHaveProperty('SummariesTableName');
