@@ -4,6 +4,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -34,6 +35,7 @@ export interface AwsClients {
   readonly ssm: SSMClient;
   readonly iam: IAMClient;
   readonly sts: STSClient;
+  readonly kms: KMSClient;
 }
 
 export function createClients(region?: string): AwsClients {
@@ -55,5 +57,6 @@ export function createClients(region?: string): AwsClients {
     ssm: new SSMClient(config),
     iam: new IAMClient(config),
     sts: new STSClient(config),
+    kms: new KMSClient(config),
   };
 }

@@ -1,4 +1,6 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -21,6 +23,8 @@ export interface Check {
 }
 
 export interface PreflightDeps {
+  readonly s3: S3Client;
+  readonly kms: KMSClient;
   readonly serviceQuotas: ServiceQuotasClient;
   readonly ecr: ECRClient;
   readonly ssm: SSMClient;
@@ -136,9 +140,47 @@ async function checkScalingRole(deps: PreflightDeps): Promise<Check> {
   }
 }
 
+/**
+ * With modelDataUrl: the artifact exists, and if a customer-managed KMS key encrypts it, that key
+ * is the configured modelDataKmsKeyArn (without it the function that adds the handler cannot
+ * decrypt the artifact, and the deploy fails at the custom resource). An AWS-managed key
+ * (aws/s3) needs nothing: its key policy lets any principal of the account use it through S3.
+ */
+async function checkModelArtifact(config: SummarizerConfig, deps: PreflightDeps): Promise<Check | undefined> {
+  if (config.modelDataUrl === undefined) return undefined;
+  const check = 'model artifact';
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(config.modelDataUrl)!;
+  let head;
+  try {
+    head = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (e) {
+    if ((e as Error).name === 'NotFound') return { name: check, result: 'fail', detail: `${config.modelDataUrl} does not exist: check modelDataUrl` };
+    return { name: check, result: 'warn', detail: `could not read ${config.modelDataUrl} (${describe(e)}); the deploy reads it with its own role` };
+  }
+  const keyId = head.ServerSideEncryption === 'aws:kms' || head.ServerSideEncryption === 'aws:kms:dsse' ? head.SSEKMSKeyId : undefined;
+  if (keyId === undefined) return { name: check, result: 'pass', detail: `${config.modelDataUrl} exists (${head.ServerSideEncryption ?? 'no'} encryption)` };
+  if (config.modelDataKmsKeyArn === keyId) return { name: check, result: 'pass', detail: `${config.modelDataUrl} exists, encrypted with modelDataKmsKeyArn` };
+  let manager: string | undefined;
+  try {
+    manager = (await deps.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyManager;
+  } catch (e) {
+    return { name: check, result: 'warn', detail: `${config.modelDataUrl} is encrypted with ${keyId}, which could not be described (${describe(e)}): if it is a customer-managed key, set -c modelDataKmsKeyArn=${keyId}` };
+  }
+  if (manager === 'AWS') return { name: check, result: 'pass', detail: `${config.modelDataUrl} exists, encrypted with the AWS-managed key ${keyId}` };
+  return {
+    name: check,
+    result: 'fail',
+    detail:
+      config.modelDataKmsKeyArn === undefined
+        ? `${config.modelDataUrl} is encrypted with the customer-managed key ${keyId}: set -c modelDataKmsKeyArn=${keyId} so the deploy may decrypt it`
+        : `${config.modelDataUrl} is encrypted with ${keyId}, not with modelDataKmsKeyArn (${config.modelDataKmsKeyArn}): set it to ${keyId}`,
+  };
+}
+
 /** Every check, each on its own (one failing or unreadable never hides the others). */
 export async function preflight(config: SummarizerConfig, region: string, deps: PreflightDeps): Promise<Check[]> {
-  return Promise.all([checkQuota(config, deps), checkImage(config, region, deps), checkBootstrap(deps), checkScalingRole(deps)]);
+  const checks = await Promise.all([checkQuota(config, deps), checkImage(config, region, deps), checkBootstrap(deps), checkScalingRole(deps), checkModelArtifact(config, deps)]);
+  return checks.filter((c): c is Check => c !== undefined);
 }
 
 export function formatChecks(checks: readonly Check[]): string {

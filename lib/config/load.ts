@@ -91,6 +91,9 @@ function crossFieldProblems(c: SummarizerConfig): string[] {
       `overlapTokens: got ${c.overlapTokens}; expected less than half of chunkTokens (${c.chunkTokens}), or windows would not advance.`,
     );
   }
+  if (c.modelDataKmsKeyArn !== undefined && c.modelDataUrl === undefined) {
+    problems.push(`modelDataKmsKeyArn: got "${c.modelDataKmsKeyArn}"; it is the key of the modelDataUrl artifact, and modelDataUrl is not set. Set modelDataUrl or unset modelDataKmsKeyArn.`);
+  }
   if (c.minCapacity > c.maxCapacity) {
     problems.push(
       `minCapacity: got ${c.minCapacity}; expected at most maxCapacity (${c.maxCapacity}). Lower minCapacity or raise maxCapacity.`,

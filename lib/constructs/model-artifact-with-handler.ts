@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { CustomResource, Duration } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcard } from '../nag';
@@ -13,6 +13,13 @@ const REPACK_TIMEOUT = Duration.minutes(15);
 export interface ModelArtifactWithHandlerProps {
   /** s3://bucket/key.tar.gz of the user's model artifact. */
   readonly sourceModelDataUrl: string;
+  /**
+   * The customer-managed key of the source object: the function may `kms:Decrypt` with it, only
+   * through S3 in this region (`kms:ViaService`).
+   *
+   * @default - the source is not encrypted with a customer-managed key
+   */
+  readonly sourceKmsKeyArn?: string;
   readonly handlerCode: ModelHandlerCode;
   /** Where the repacked artifact is written, under `models/`. */
   readonly documents: DocumentStore;
@@ -46,6 +53,16 @@ export class ModelArtifactWithHandler extends Construct {
 
     const fn = handlerFunction(this, 'Repack', { handlerDir: 'repack', timeout: REPACK_TIMEOUT, memorySize: 1769, environment: {}, logs: props.logs });
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSourceArtifact', actions: ['s3:GetObject'], resources: [`arn:${bucket.stack.partition}:s3:::${sourceBucket}/${sourceKey}`] }));
+    if (props.sourceKmsKeyArn) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptSourceArtifact',
+          actions: ['kms:Decrypt'],
+          resources: [props.sourceKmsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+    }
     props.handlerCode.grantRead(fn);
     props.documents.grantWriteObjects(fn, 'models');
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'DeleteRepackedArtifact', actions: ['s3:DeleteObject'], resources: [props.documents.objectsArn('models')] }));

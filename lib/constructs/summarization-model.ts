@@ -46,6 +46,12 @@ export interface SummarizationModelProps {
    * @default - download `modelId` from the Hub when the container starts
    */
   readonly modelDataUrl?: string;
+  /**
+   * The customer-managed KMS key that encrypts the modelDataUrl object, if any.
+   *
+   * @default - the artifact is not encrypted with a customer-managed key
+   */
+  readonly modelDataKmsKeyArn?: string;
   /** Image tag of the HF PyTorch inference DLC, or a full ECR image URI. */
   readonly image: string;
   /**
@@ -115,7 +121,13 @@ export class SummarizationModel extends Construct {
     this.artifact =
       props.modelDataUrl === undefined
         ? undefined
-        : new ModelArtifactWithHandler(this, 'ArtifactWithHandler', { sourceModelDataUrl: props.modelDataUrl, handlerCode: this.handlerCode, documents: props.documents, logs: props.logs });
+        : new ModelArtifactWithHandler(this, 'ArtifactWithHandler', {
+            sourceModelDataUrl: props.modelDataUrl,
+            sourceKmsKeyArn: props.modelDataKmsKeyArn,
+            handlerCode: this.handlerCode,
+            documents: props.documents,
+            logs: props.logs,
+          });
 
     this.role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),

@@ -95,6 +95,7 @@ export class SummarizerStack extends Stack {
       hfTask: c.hfTask,
       modelRevision: c.modelRevision,
       modelDataUrl: c.modelDataUrl,
+      modelDataKmsKeyArn: c.modelDataKmsKeyArn,
       image: c.image,
       invocationTimeoutSeconds: c.invocationTimeoutSeconds,
       modelServerWorkers: modelServerWorkers(c),

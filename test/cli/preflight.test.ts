@@ -1,6 +1,8 @@
 import 'aws-sdk-client-mock-jest';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -85,4 +87,49 @@ test('the scaling role: missing but creatable passes; missing and not creatable 
   const unknown = await runCli(['--region', 'eu-west-1', 'preflight']);
   expect(unknown.code).toBe(0); // a warning, not a failure
   expect(unknown.out).toContain('WARN  auto scaling role');
+});
+
+describe('with modelDataUrl: the artifact, and the key that encrypts it', () => {
+  const s3 = mockClient(S3Client);
+  const kms = mockClient(KMSClient);
+  const URL = 's3://research-models/pegasus/model.tar.gz';
+  const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const run = (...context: string[]) => runCli(['--region', 'eu-west-1', 'preflight', '--context', `modelDataUrl=${URL}`, ...context.flatMap((c) => ['--context', c])]);
+  beforeEach(() => {
+    s3.reset();
+    kms.reset();
+  });
+
+  test('a customer-managed key that is not configured fails, naming the setting to add', async () => {
+    s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY });
+    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', KeyManager: 'CUSTOMER' } });
+    const { code, out } = await run();
+    expect(code).toBe(1);
+    expect(out).toContain(`FAIL  model artifact     ${URL} is encrypted with the customer-managed key ${KEY}: set -c modelDataKmsKeyArn=${KEY} so the deploy may decrypt it`);
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: 'research-models', Key: 'pegasus/model.tar.gz' });
+  });
+
+  test('configured, the AWS-managed key, or no KMS at all: pass', async () => {
+    s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY });
+    expect((await run(`modelDataKmsKeyArn=${KEY}`)).out).toContain(`PASS  model artifact     ${URL} exists, encrypted with modelDataKmsKeyArn`);
+    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', KeyManager: 'AWS' } });
+    expect((await run()).out).toContain(`PASS  model artifact     ${URL} exists, encrypted with the AWS-managed key ${KEY}`);
+    s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'AES256' });
+    expect((await run()).out).toContain(`PASS  model artifact     ${URL} exists (AES256 encryption)`);
+  });
+
+  test('a missing artifact fails; one the operator may not read is a warning', async () => {
+    s3.on(HeadObjectCommand).rejects(aws('NotFound'));
+    expect((await run()).out).toContain(`FAIL  model artifact     ${URL} does not exist: check modelDataUrl`);
+    s3.on(HeadObjectCommand).rejects(aws('Forbidden'));
+    expect((await run()).out).toContain(`WARN  model artifact     could not read ${URL} (Forbidden: Forbidden); the deploy reads it with its own role`);
+  });
+
+  test('modelDataKmsKeyArn without modelDataUrl, or not a key ARN, fails as synth would', async () => {
+    const alone = await runCli(['--region', 'eu-west-1', 'preflight', '--context', `modelDataKmsKeyArn=${KEY}`]);
+    expect(alone.code).toBe(1);
+    expect(alone.err).toContain(`modelDataKmsKeyArn: got "${KEY}"; it is the key of the modelDataUrl artifact, and modelDataUrl is not set.`);
+    const bad = await run('modelDataKmsKeyArn=alias/research');
+    expect(bad.err).toContain('modelDataKmsKeyArn: got "alias/research" (from -c or cdk.json context); expected a KMS key ARN such as');
+  });
 });

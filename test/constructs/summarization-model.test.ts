@@ -238,6 +238,21 @@ describe('the model handler (model/code/inference.py)', () => {
     ]);
   });
 
+  test('an artifact encrypted with a customer-managed key: the repack function may decrypt with that key, through S3 only', () => {
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const { template } = buildTestApp({ modelDataUrl: 's3://research-models/pegasus/model.tar.gz', modelDataKmsKeyArn: key });
+    const policyId = Object.keys(template.findResources('AWS::IAM::Policy')).find((id) => id.startsWith('ModelArtifactWithHandlerRepackRoleDefaultPolicy'))!;
+    expect(template.toJSON().Resources[policyId].Properties.PolicyDocument.Statement).toContainEqual({
+      Sid: 'DecryptSourceArtifact',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: key,
+      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+    });
+    const without = buildTestApp({ modelDataUrl: 's3://research-models/pegasus/model.tar.gz' }).template.toJSON();
+    expect(JSON.stringify(without)).not.toContain('DecryptSourceArtifact');
+  });
+
   test('the same artifact and handler keep the same key; another artifact gets another', () => {
     const keyOf = (url: string) => {
       const { template } = buildTestApp({ modelDataUrl: url });
