@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.venv/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.venv/', '.venv-emulator/', '**/*.d.ts'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -36,6 +37,7 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly sts: STSClient;
   readonly kms: KMSClient;
+  readonly logs: CloudWatchLogsClient;
 }
 
 export function createClients(region?: string): AwsClients {
@@ -58,5 +60,6 @@ export function createClients(region?: string): AwsClients {
     iam: new IAMClient(config),
     sts: new STSClient(config),
     kms: new KMSClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
 }

@@ -380,7 +380,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
   program
     .command('cleanup')
     .summary('remove what cdk destroy leaves behind (dry run unless --yes)')
-    .description('After cdk destroy: remove what it leaves behind by design (retained buckets with every object version, the retained summaries table, a scalable target still registered). Lists them unless --yes.')
+    .description('After cdk destroy: remove what it leaves behind by design (retained buckets with every object version, the retained summaries table, the endpoints\' log groups, a scalable target still registered). Lists them unless --yes.')
     .option('--yes', 'really delete them')
     .action(async (options: { yes?: boolean }) => {
       const clients = clientsFor();

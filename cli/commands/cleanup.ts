@@ -1,13 +1,15 @@
 import { ApplicationAutoScalingClient, DeregisterScalableTargetCommand, DescribeScalableTargetsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, DeleteLogGroupCommand, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteTableCommand, DynamoDBClient, ListTablesCommand, ListTagsOfResourceCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteBucketCommand, DeleteObjectsCommand, GetBucketTaggingCommand, ListBucketsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { endpointLogGroupName } from '../../lib/constructs/endpoint-log-group';
 import { APP_NAME } from '../../lib/summarizer-app';
 import { CliError } from '../stack-outputs';
 
 /** Something `cdk destroy` leaves behind, and how to remove it. */
 export interface Leftover {
-  readonly kind: 'bucket' | 'table' | 'scalable-target';
+  readonly kind: 'bucket' | 'table' | 'scalable-target' | 'log-group';
   readonly name: string;
   readonly action: string;
   readonly remove: () => Promise<void>;
@@ -18,6 +20,7 @@ export interface CleanupDeps {
   readonly s3: S3Client;
   readonly dynamodb: DynamoDBClient;
   readonly autoScaling: ApplicationAutoScalingClient;
+  readonly logs: CloudWatchLogsClient;
 }
 
 const ours = (tags: Array<{ Key?: string; Value?: string }> | undefined, stage: string) =>
@@ -52,7 +55,8 @@ async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void>
 /**
  * Finds what a destroyed stage left behind, by its tags (app=PegasusSummarizer, stage=<stage>):
  * retained buckets (including every object version), a retained summaries table, and a
- * scalable target still registered for an endpoint that is gone. Refuses while the stack exists.
+ * scalable target still registered for an endpoint that is gone; and, by name, the endpoints'
+ * retained log groups. Refuses while the stack exists.
  */
 export async function findLeftovers(stackName: string, stage: string, deps: CleanupDeps): Promise<Leftover[]> {
   if (await stackExists(deps.cloudFormation, stackName)) {
@@ -81,6 +85,15 @@ export async function findLeftovers(stackName: string, stage: string, deps: Clea
     }
     startTable = page.LastEvaluatedTableName;
   } while (startTable);
+
+  // The endpoints' log groups, kept by design (one per instance type the stage has had): named by
+  // SageMaker after the endpoint, `/aws/sagemaker/Endpoints/<stack>-<instance type>`.
+  for await (const page of paginateDescribeLogGroups({ client: deps.logs }, { logGroupNamePrefix: endpointLogGroupName(`${stackName}-`) })) {
+    for (const group of page.logGroups ?? []) {
+      const name = group.logGroupName!;
+      leftovers.push({ kind: 'log-group', name, action: 'delete the endpoint log group and its logs', remove: async () => void (await deps.logs.send(new DeleteLogGroupCommand({ logGroupName: name }))) });
+    }
+  }
 
   const targets = [];
   let next: string | undefined;

@@ -6,6 +6,7 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteBucketCommand,
@@ -30,9 +31,10 @@ const sagemaker = mockClient(SageMakerClient);
 const sns = mockClient(SNSClient);
 const dynamodb = mockClient(DynamoDBClient);
 const autoScaling = mockClient(ApplicationAutoScalingClient);
+const logs = mockClient(CloudWatchLogsClient);
 
 beforeEach(() => {
-  for (const m of [cloudFormation, s3, runtime, sagemaker, sns, dynamodb, autoScaling]) m.reset();
+  for (const m of [cloudFormation, s3, runtime, sagemaker, sns, dynamodb, autoScaling, logs]) m.reset();
   cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs(BASE_OUTPUTS));
 });
 
@@ -178,6 +180,9 @@ describe('cleanup', () => {
     });
     autoScaling.on(ListTagsForResourceCommand, { ResourceARN: 'arn:t1' }).resolves({ Tags: { app: 'PegasusSummarizer', stage: 'dev' } });
     autoScaling.on(ListTagsForResourceCommand, { ResourceARN: 'arn:t2' }).resolves({ Tags: {} });
+    logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-' }).resolves({
+      logGroups: [{ logGroupName: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g5-xlarge' }, { logGroupName: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g6-xlarge' }],
+    });
   });
 
   test('is a dry run by default: lists what it would remove, deletes nothing', async () => {
@@ -186,6 +191,9 @@ describe('cleanup', () => {
     expect(out).toContain('would remove bucket pegasussummarizer-dev-documentsbucket-abc: delete every object version, then the bucket');
     expect(out).toContain('would remove table PegasusSummarizer-dev-PipelineSummaries-XYZ');
     expect(out).toContain('would remove scalable-target endpoint/Endpoint-1/variant/AllTraffic');
+    expect(out).toContain('would remove log-group /aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g5-xlarge: delete the endpoint log group and its logs');
+    expect(out).toContain('would remove log-group /aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g6-xlarge');
+    expect(logs).not.toHaveReceivedCommand(DeleteLogGroupCommand);
     expect(out).not.toContain('someone-else');
     expect(out).not.toContain('other-xyz');
     expect(out).not.toContain('theirs');
@@ -206,6 +214,10 @@ describe('cleanup', () => {
     expect(dynamodb).toHaveReceivedCommandWith(DeleteTableCommand, { TableName: 'PegasusSummarizer-dev-PipelineSummaries-XYZ' });
     expect(autoScaling).toHaveReceivedCommandWith(DeregisterScalableTargetCommand, { ResourceId: 'endpoint/Endpoint-1/variant/AllTraffic' });
     expect(autoScaling).toHaveReceivedCommandTimes(DeregisterScalableTargetCommand, 1);
+    expect(logs.commandCalls(DeleteLogGroupCommand).map((c) => c.args[0].input.logGroupName)).toEqual([
+      '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g5-xlarge',
+      '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g6-xlarge',
+    ]);
   });
 
   test('refuses while the stack still exists', async () => {
