@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['jest.config.js', 'cli/summarizer.cjs'],
+    files: ['jest.config.js', 'jest.lifecycle.config.js', 'cli/summarizer.cjs', 'test/lifecycle/run-bundle.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The lifecycle suite deploys into an emulator; it has its own command (npm run test:lifecycle).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/lifecycle/'],
   transform: {
     '^.+\\.tsx?$': 'ts-jest',
   },
