@@ -10,6 +10,7 @@ module.exports = {
   },
   // ESM-only dependencies: test/setup/build-esm-deps.ts converts each to one CommonJS file for Jest.
   globalSetup: '<rootDir>/test/setup/build-esm-deps.ts',
+  setupFiles: ['<rootDir>/test/setup/quiet-node-warning.ts'],
   moduleNameMapper: {
     '^pdfjs-dist/legacy/build/pdf\\.mjs$': '<rootDir>/node_modules/.cache/summarizer-test/pdf.cjs',
     '^pdfjs-dist/legacy/build/pdf\\.worker\\.mjs$': '<rootDir>/node_modules/.cache/summarizer-test/pdf.worker.cjs',

@@ -26,7 +26,7 @@ export type Classification =
 
 /** Decides, from name and size alone, whether and how an upload can be submitted. */
 export function classifyDocument(name: string, sizeBytes: number): Classification {
-  if (sizeBytes === 0) return { ok: false, reason: 'empty object: there is nothing to summarize' };
+  if (sizeBytes === 0) return { ok: false, reason: 'empty file: there is nothing to summarize' };
   if (sizeBytes > MAX_PAYLOAD_BYTES) {
     return {
       ok: false,

@@ -119,7 +119,7 @@ describe('without the pipeline (direct)', () => {
     expect(byName).toEqual({
       'missing.txt': ['rejected', 'no such file, folder or matching glob'],
       'broken.json': ['rejected', expect.stringMatching(/^not valid JSON/)],
-      'empty.txt': ['rejected', 'empty object: there is nothing to summarize'],
+      'empty.txt': ['rejected', 'empty file: there is nothing to summarize'],
       'good.md': ['submitted', undefined],
       'latin1.txt': ['rejected', 'the document is not valid UTF-8 text'],
       'scan.pdf': ['rejected', expect.stringMatching(/^the PDF is corrupt or incomplete/)],

@@ -19,7 +19,7 @@ test('classification by name and size: .json is a payload, anything else a docum
   expect(classifyDocument('p.json', 0)).toMatchObject({ ok: false });
   expect(classifyDocument('p.json', 1_000_000_000)).toEqual({ ok: true, kind: 'payload' });
   expect(classifyDocument('p.json', 1_000_000_001)).toMatchObject({ ok: false });
-  expect(classifyDocument('scan.pdf', 0)).toEqual({ ok: false, reason: 'empty object: there is nothing to summarize' });
+  expect(classifyDocument('scan.pdf', 0)).toEqual({ ok: false, reason: 'empty file: there is nothing to summarize' });
 });
 
 test('UTF-8 decoding is strict, strips a BOM and refuses blank documents', () => {

@@ -408,7 +408,7 @@ describe('waking an endpoint at zero', () => {
 
 describe('bad input', () => {
   test.each([
-    ['an empty object', 'input/empty.txt', 0, 'empty object: there is nothing to summarize'],
+    ['an empty object', 'input/empty.txt', 0, 'empty file: there is nothing to summarize'],
     ['an object over 1 GB', 'input/huge.json', 1_000_000_001, 'object is 1000000001 bytes; asynchronous inference accepts at most 1000000000 bytes (1 GB)'],
   ])('%s is recorded FAILED with the reason, and not submitted', async (_name, key, size, reason) => {
     const body = JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'docs-bucket' }, object: { key, size, etag: 'e', 'version-id': 'v' } } });
