@@ -18,7 +18,7 @@ const int = (value: string) => {
 };
 
 interface PlanOptions {
-  scenario: string;
+  scenario?: string;
   template?: string;
   stage: string;
   assumptions: string;
@@ -34,7 +34,7 @@ interface PlanOptions {
 export function planProgram(write: (text: string) => void): Command {
   return new Command('plan')
     .description('Simulate the synthesized scaling policy (read from cdk.out) against a traffic scenario: latency, drain time, instance-minutes and cost, before deploying.')
-    .requiredOption('--scenario <file>', 'traffic scenario, e.g. scenarios/blog-10k-burst.json')
+    .option('--scenario <file>', 'traffic scenario, e.g. scenarios/blog-10k-burst.json (without it: the shipped scenarios are listed)')
     .option('--template <file>', 'synthesized template (default: cdk.out/PegasusSummarizer-<stage>.template.json)')
     .option('--stage <stage>', 'stage whose template to read', 'dev')
     .option('--assumptions <file>', 'service assumptions', path.join(ROOT, 'scenarios', 'service-assumptions.json'))
@@ -46,6 +46,11 @@ export function planProgram(write: (text: string) => void): Command {
     .option('--out <dir>', 'where to write the chart', path.join(ROOT, 'plan-output'))
     .configureOutput({ writeOut: write, writeErr: write })
     .action((options: PlanOptions) => {
+      if (options.scenario === undefined) {
+        write(shippedScenarios());
+        process.exitCode = 2;
+        return;
+      }
       const templateFile = options.template ?? path.join(ROOT, 'cdk.out', `${stackName(options.stage)}.template.json`);
       const scenario = loadScenario(options.scenario);
       const assumptions = loadAssumptions(options.assumptions);
@@ -115,6 +120,29 @@ function phaseSpread(policy: ScalingPolicy, scenario: ReturnType<typeof loadScen
   };
   const s = (v: number) => `${v.toFixed(0)} s`;
   return `Traffic starting at ${options.phases} different seconds of the minute (${policy.name}): first scale-out ${range((r) => r.firstScaleOutSeconds, s)}, p95 ${range((r) => r.latencySeconds.p95, s)}, cost ${range((r) => r.costUsd, (v) => `$${v.toFixed(2)}`)}\n`;
+}
+
+/** `npm run plan` with no scenario: the shipped ones, one line each, and how to run one. */
+export function shippedScenarios(dir = path.join(ROOT, 'scenarios')): string {
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== 'service-assumptions.json')
+    .sort();
+  const lines = files.map((f) => {
+    const scenario = loadScenario(path.join(dir, f));
+    const requests = scenario.arrivals.reduce((sum, a) => sum + a.count, 0);
+    const sentence = (scenario.description ?? '').split(/(?<=\.)\s/)[0];
+    const firstSentence = sentence.length > 100 ? `${sentence.slice(0, 99)}…` : sentence;
+    return `  scenarios/${f.padEnd(22)} ${String(requests).padStart(6)} requests over ${(scenario.horizonSeconds / 3600).toFixed(1).padStart(4)} h  ${firstSentence}`;
+  });
+  return [
+    'Choose a traffic scenario with --scenario. Shipped scenarios:',
+    ...lines,
+    '',
+    'Example (synthesize first, so the planner reads the policy you would deploy):',
+    '  npx cdk synth && npm run plan -- --scenario scenarios/research-day.json',
+    '',
+  ].join('\n');
 }
 
 function describe(p: ScalingPolicy): string {

@@ -103,3 +103,19 @@ test('the shipped long-document assumptions derive service time from document le
   expect(long.bounds.instanceMinutes).toBeGreaterThan(3 * plain.bounds.instanceMinutes);
   expect(long.policies[0].p95Seconds).toBeGreaterThan(plain.policies[0].p95Seconds);
 });
+
+test('without --scenario: the shipped scenarios, one line each, and an example command; exit 2', async () => {
+  const previous = process.exitCode;
+  let out = '';
+  await planProgram((t) => (out += t)).parseAsync([], { from: 'user' });
+  expect(process.exitCode).toBe(2);
+  process.exitCode = previous;
+  const lines = out.split('\n');
+  for (const name of ['blog-10k-burst', 'research-day', 'single-request', 'trickle']) {
+    expect(lines.filter((l) => l.startsWith(`  scenarios/${name}.json`))).toHaveLength(1);
+  }
+  expect(out).toMatch(/scenarios\/research-day\.json\s+2400 requests over 24\.0 h {2}A research team's working day/);
+  expect(out).not.toContain('service-assumptions');
+  expect(out).toContain('npm run plan -- --scenario scenarios/research-day.json');
+  expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(170);
+});
