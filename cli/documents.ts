@@ -26,25 +26,36 @@ export type PreparedDocument =
     }
   | { readonly ok: false; readonly file: string; readonly reason: string };
 
+/** A name on the command line that gave no file, and why, in words a person uses. */
+export interface Unmatched {
+  readonly input: string;
+  readonly reason: string;
+}
+
 /**
  * Expands files, folders (every file below them) and glob patterns. Names that match nothing
  * are kept and reported as problems, never dropped.
  */
-export async function expandInputs(inputs: readonly string[]): Promise<{ files: string[]; unmatched: string[] }> {
+export async function expandInputs(inputs: readonly string[]): Promise<{ files: string[]; unmatched: Unmatched[] }> {
   const files: string[] = [];
-  const unmatched: string[] = [];
+  const unmatched: Unmatched[] = [];
   for (const input of inputs) {
     let matches: string[];
+    let reason: string;
     if (fs.existsSync(input) && fs.statSync(input).isDirectory()) {
       matches = await fg('**/*', { cwd: input, absolute: true, onlyFiles: true, dot: false });
+      reason = `no documents in ${input} (looked for every file below it, hidden files excluded)`;
     } else if (fs.existsSync(input)) {
       matches = [path.resolve(input)];
+      reason = '';
     } else if (fg.isDynamicPattern(input)) {
       matches = await fg(input, { absolute: true, onlyFiles: true });
+      reason = `no file matches the pattern ${input}`;
     } else {
       matches = [];
+      reason = 'no such file or folder';
     }
-    if (matches.length === 0) unmatched.push(input);
+    if (matches.length === 0) unmatched.push({ input, reason });
     files.push(...matches.sort());
   }
   return { files: [...new Set(files)], unmatched };

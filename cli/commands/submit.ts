@@ -7,7 +7,7 @@ import { inferenceIdForObject } from '../../common/inference-id';
 import { CONTENT_TYPES, invocationRequest, stagedKey, SubmissionKind } from '../../common/submission';
 import { withRetry } from '../../common/retry';
 import { mapPool } from '../concurrency';
-import { prepareDocument } from '../documents';
+import { prepareDocument, type Unmatched } from '../documents';
 import { Manifest, ManifestEntry, SubmissionMode } from '../manifest';
 import { Progress, silentProgress } from '../progress';
 import { isNotFound } from '../s3-errors';
@@ -43,14 +43,14 @@ const described = (p: { format?: string; pages?: number; characters?: number }) 
   ...(p.characters !== undefined ? { characters: p.characters } : {}),
 });
 
-const unmatchedEntries = (unmatched: readonly string[]): ManifestEntry[] =>
-  unmatched.map((file) => ({ file, status: 'rejected', reason: 'no such file, folder or matching glob' }));
+const unmatchedEntries = (unmatched: readonly Unmatched[]): ManifestEntry[] =>
+  unmatched.map(({ input, reason }) => ({ file: input, status: 'rejected', reason }));
 
 /**
  * `submit --dry-run`: what each file is, what would be extracted from it and why a file would be
  * refused, with no AWS call at all.
  */
-export async function previewDocuments(files: readonly string[], unmatched: readonly string[], parameters: Readonly<Record<string, unknown>>, concurrency: number): Promise<ManifestEntry[]> {
+export async function previewDocuments(files: readonly string[], unmatched: readonly Unmatched[], parameters: Readonly<Record<string, unknown>>, concurrency: number): Promise<ManifestEntry[]> {
   const entries = await mapPool(files, concurrency, async (file): Promise<ManifestEntry> => {
     const prepared = await prepareDocument(file, parameters);
     return prepared.ok ? { file, status: 'would-submit', ...described(prepared) } : { file, status: 'rejected', reason: prepared.reason };
@@ -83,7 +83,7 @@ async function existingEtag(s3: S3Client, bucket: string, key: string): Promise<
  * Uploads and submits every file, at most `concurrency` at a time. One file's failure never
  * stops the others; every file ends in the manifest with its outcome.
  */
-export async function submitDocuments(files: readonly string[], unmatched: readonly string[], settings: SubmitSettings, deps: SubmitDeps): Promise<Manifest> {
+export async function submitDocuments(files: readonly string[], unmatched: readonly Unmatched[], settings: SubmitSettings, deps: SubmitDeps): Promise<Manifest> {
   const { resources, mode } = settings;
   const progress = deps.progress ?? silentProgress;
   const now = deps.now ?? (() => new Date());

@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-jest';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -8,6 +9,8 @@ import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapac
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { inferenceIdForObject } from '../../common/inference-id';
+import { previewDocuments } from '../../cli/commands/submit';
+import { expandInputs } from '../../cli/documents';
 import { readManifest } from '../../cli/manifest';
 import { BASE_OUTPUTS, DescribeStacksCommand, runCli, stackOutputs, tempFiles } from '../helpers/cli';
 import { makeDocx, makeHtmlPage, makePdf } from '../helpers/documents';
@@ -117,7 +120,7 @@ describe('without the pipeline (direct)', () => {
     expect(code).toBe(1);
     const byName = Object.fromEntries(readManifest(manifestPath).entries.map((e) => [path.basename(e.file), [e.status, e.reason]]));
     expect(byName).toEqual({
-      'missing.txt': ['rejected', 'no such file, folder or matching glob'],
+      'missing.txt': ['rejected', 'no such file or folder'],
       'broken.json': ['rejected', expect.stringMatching(/^not valid JSON/)],
       'empty.txt': ['rejected', 'empty file: there is nothing to summarize'],
       'good.md': ['submitted', undefined],
@@ -244,6 +247,19 @@ describe('documents as researchers have them', () => {
     expect(out).toMatch(/scan\.png.*be refused.*PNG image/);
     expect(out).toContain('4 would-submit, 1 rejected (dry run: nothing was uploaded or submitted)');
     expect(fs.existsSync(manifestPath)).toBe(false);
+  });
+
+  test('a name that gives no file says why in words a person uses: an empty folder, a pattern, a missing name', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'empty-folder-'));
+    const entries = await previewDocuments([], (await expandInputs([empty, path.join(empty, '*.pdf'), path.join(empty, 'gone.txt')])).unmatched, {}, 1);
+    expect(entries.map((e) => e.reason)).toEqual([
+      `no documents in ${empty} (looked for every file below it, hidden files excluded)`,
+      `no file matches the pattern ${path.join(empty, '*.pdf')}`,
+      'no such file or folder',
+    ]);
+    const { code, out } = await runCli(['submit', empty, '--dry-run', '--manifest', manifestPath]);
+    expect(code).toBe(1);
+    expect(out).toContain('no documents in');
   });
 
   test('a PDF is extracted locally with the pipeline\'s module, shown before it is sent, and its text submitted as text/plain', async () => {
