@@ -2,26 +2,43 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SummaryStatus } from '../common/summary-record';
-import { loadConfig } from '../lib/config';
-import { stackName } from '../lib/summarizer-app';
-import { AwsClients, createClients } from './clients';
-import { findLeftovers } from './commands/cleanup';
-import { setPipelineEnabled, waitForEmptyBacklog } from './commands/drain';
-import { formatChecks, preflight } from './commands/preflight';
-import { formatSmoke, smokeExitCode, smokeTest } from './commands/smoke';
-import { formatLoadReport, submitLoadRequests, trackLoad, uploadSamplePayloads } from './commands/load';
-import { displayName, previewDocuments, submitDocuments } from './commands/submit';
-import { endpointStatus, formatStatus, requireAcceptingEndpoint } from './commands/status';
-import { subscribeEmail } from './commands/subscribe';
-import { ExportFormat, summariesBetween, summariesOfDocument, withCoverage, writeRecords } from './commands/summaries';
-import { waitExitCode, waitForResults, WaitTarget } from './commands/wait';
-import { expandInputs } from './documents';
-import { Manifest, readManifest, writeManifest } from './manifest';
-import { Progress, silentProgress } from './progress';
-import { extractedLine, previewTable, submitTable, waitTable } from './report';
-import { ResourceOverrides, Resources, resourcesFrom } from './resources';
+import { stackName } from '../lib/stack-name';
+import type { AwsClients } from './clients';
+import type { ExportFormat } from './commands/summaries';
+import type { WaitTarget } from './commands/wait';
+import type { Manifest } from './manifest';
+import type { Progress } from './progress';
+import type { ResourceOverrides, Resources } from './resources';
 import { CliError, explainAwsError, readStackOutputs, requireOutput } from './stack-outputs';
-import { directWaker } from './wake';
+
+/**
+ * Everything beyond reading the command line, loaded when a command runs: `--help`, a usage
+ * error or a dry run never loads the AWS SDK, aws-cdk-lib or another command's modules
+ * (test/cli/startup.test.ts checks the module graph; `npm run bench:cli` times it).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- require, not import(): the binary runs through tsx/cjs, whose import() cannot resolve a .ts module */
+const lazy = {
+  clients: (): typeof import('./clients') => require('./clients'),
+  cleanup: (): typeof import('./commands/cleanup') => require('./commands/cleanup'),
+  config: (): typeof import('../lib/config') => require('../lib/config'),
+  documents: (): typeof import('./documents') => require('./documents'),
+  drain: (): typeof import('./commands/drain') => require('./commands/drain'),
+  load: (): typeof import('./commands/load') => require('./commands/load'),
+  manifest: (): typeof import('./manifest') => require('./manifest'),
+  preflight: (): typeof import('./commands/preflight') => require('./commands/preflight'),
+  preview: (): typeof import('./commands/preview') => require('./commands/preview'),
+  progress: (): typeof import('./progress') => require('./progress'),
+  report: (): typeof import('./report') => require('./report'),
+  resources: (): typeof import('./resources') => require('./resources'),
+  smoke: (): typeof import('./commands/smoke') => require('./commands/smoke'),
+  status: (): typeof import('./commands/status') => require('./commands/status'),
+  submit: (): typeof import('./commands/submit') => require('./commands/submit'),
+  subscribe: (): typeof import('./commands/subscribe') => require('./commands/subscribe'),
+  summaries: (): typeof import('./commands/summaries') => require('./commands/summaries'),
+  wait: (): typeof import('./commands/wait') => require('./commands/wait'),
+  wake: (): typeof import('./wake') => require('./wake'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -93,29 +110,31 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .exitOverride()
     .showHelpAfterError();
 
-  const clientsFor = () => (io.clients ?? createClients)(program.opts<GlobalOptions>().region);
-  const progress = () => (io.progress ?? (() => silentProgress))();
+  const clientsFor = async (): Promise<AwsClients> => (io.clients ?? (await lazy.clients()).createClients)(program.opts<GlobalOptions>().region);
+  const progress = async (): Promise<Progress> => (io.progress ? io.progress() : (await lazy.progress()).silentProgress);
   const selectedStack = () => program.opts<GlobalOptions>().stack ?? stackName(program.opts<GlobalOptions>().stage);
 
   const context = async (tableOverride?: string) => {
     const global = program.opts<GlobalOptions>();
-    const clients = clientsFor();
+    const clients = await clientsFor();
     const outputs = tableOverride ? {} : await readStackOutputs(clients.cloudFormation, global);
     const tableName = requireOutput(outputs, 'SummariesTableName', '--table', tableOverride);
     return { clients, tableName };
   };
 
   const resolve = async (overrides: ResourceOverrides): Promise<{ clients: AwsClients; resources: Resources }> => {
-    const clients = clientsFor();
+    const clients = await clientsFor();
     const outputs = await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
+    const { resourcesFrom } = await lazy.resources();
     return { clients, resources: resourcesFrom(selectedStack(), outputs, overrides) };
   };
 
   const runWait = async (targets: WaitTarget[], clients: AwsClients, tableName: string | undefined, options: { timeout: number; out?: string; download: boolean }) => {
+    const [{ waitForResults, waitExitCode }, { waitTable }] = await Promise.all([lazy.wait(), lazy.report()]);
     const results = await waitForResults(
       targets,
       { timeoutSeconds: options.timeout, outDir: options.download ? options.out : undefined, tableName },
-      { s3: clients.s3, table: clients.table, progress: progress(), sleep: io.sleep, now: io.now },
+      { s3: clients.s3, table: clients.table, progress: await progress(), sleep: io.sleep, now: io.now },
     );
     io.stdout(waitTable(results));
     return waitExitCode(results);
@@ -148,6 +167,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       .option('--timeout <seconds>', 'with --wait: overall deadline', positiveInt('--timeout', 86_400), 3600)
       .option('--out <dir>', 'with --wait: where to write summaries', 'summaries'),
   ).action(async (inputs: string[], options: { param: Record<string, unknown>; concurrency: number; manifest: string; direct?: boolean; dryRun?: boolean; wait?: boolean; timeout: number; out: string } & ResourceOverrides) => {
+    const [{ expandInputs }, { previewDocuments, displayName }, { previewTable, extractedLine, submitTable }] = await Promise.all([lazy.documents(), lazy.preview(), lazy.report()]);
     if (options.dryRun) {
       const expanded = await expandInputs(inputs);
       const files = expanded.files.filter((f) => path.resolve(f) !== path.resolve(options.manifest));
@@ -157,6 +177,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       return;
     }
     const { clients, resources } = await resolve(options);
+    const [{ requireAcceptingEndpoint }, { readManifest, writeManifest }, { directWaker }, { submitDocuments }] = await Promise.all([lazy.status(), lazy.manifest(), lazy.wake(), lazy.submit()]);
     const mode = resources.hasPipeline && !options.direct ? 'pipeline' : 'direct';
     // With the pipeline, uploads wait safely in its queue; a direct call would fail file by file.
     if (mode === 'direct') await requireAcceptingEndpoint(clients.sagemaker, resources.endpointName);
@@ -174,7 +195,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     }, {
       s3: clients.s3,
       runtime: clients.runtime,
-      progress: progress(),
+      progress: await progress(),
       sleep: io.sleep,
       waker: mode === 'direct' ? directWaker(clients.sagemaker, resources, files.length, io.stderr) : undefined,
       onPrepared: (e) => {
@@ -200,9 +221,9 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .option('--no-download', 'do not write summaries to disk')
     .option('--table <name>', 'summaries table (default: stack output SummariesTableName)')
     .action(async (args: string[], options: { timeout: number; out: string; download: boolean; table?: string }) => {
-      const clients = clientsFor();
+      const clients = await clientsFor();
       if (args.length === 1 && args[0].endsWith('.json') && fs.existsSync(args[0])) {
-        const manifest = readManifest(args[0]);
+        const manifest = (await lazy.manifest()).readManifest(args[0]);
         setExit(await runWait(targetsOf(manifest), clients, options.table ?? manifest.tableName, options));
         return;
       }
@@ -220,13 +241,14 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .option('--context <key=value>', 'configuration, as cdk -c (repeatable)', collectParam, {})
     .action(async (options: { context: Record<string, unknown> }) => {
       const context = { ...cdkJsonContext(), ...Object.fromEntries(Object.entries(options.context).map(([k, v]) => [k, String(v)])) };
+      const [{ loadConfig }, { preflight, formatChecks }] = await Promise.all([lazy.config(), lazy.preflight()]);
       let config;
       try {
         config = loadConfig(context);
       } catch (e) {
         throw new CliError((e as Error).message);
       }
-      const clients = clientsFor();
+      const clients = await clientsFor();
       let region: string;
       try {
         region = program.opts<GlobalOptions>().region ?? (await clients.sts.config.region());
@@ -249,6 +271,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .option('--poll <seconds>', 'how often to look', positiveInt('--poll', 600), 15)
     .action(async (options: { article: string; timeout: number; poll: number }) => {
       const { clients, resources } = await resolve({});
+      const [{ requireAcceptingEndpoint }, { smokeTest, formatSmoke, smokeExitCode }] = await Promise.all([lazy.status(), lazy.smoke()]);
       await requireAcceptingEndpoint(clients.sagemaker, resources.endpointName);
       let report;
       try {
@@ -276,9 +299,10 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .option('--timeout <seconds>', 'overall deadline', positiveInt('--timeout', 86_400), 3600)
     .option('--endpoint <name>', 'endpoint (default: stack output EndpointName)')
     .action(async (options: { timeout: number; endpoint?: string }) => {
-      const clients = clientsFor();
+      const clients = await clientsFor();
       const outputs = await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
       const endpointName = requireOutput(outputs, 'EndpointName', '--endpoint', options.endpoint);
+      const { setPipelineEnabled, waitForEmptyBacklog } = await lazy.drain();
       try {
         if (outputs.InvokerFunctionName) {
           const mappings = await setPipelineEnabled(clients.lambda, outputs.InvokerFunctionName, false);
@@ -303,9 +327,10 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .command('resume')
     .summary('let the pipeline submit again after drain (and the deploy)')
     .action(async () => {
-      const clients = clientsFor();
+      const clients = await clientsFor();
       const outputs = await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
       const functionName = requireOutput(outputs, 'InvokerFunctionName', '--stack (resume needs the pipeline)');
+      const { setPipelineEnabled } = await lazy.drain();
       try {
         const mappings = await setPipelineEnabled(clients.lambda, functionName, true);
         io.stdout(`pipeline resumed (${mappings.length} event source mapping${mappings.length === 1 ? '' : 's'} of ${functionName} enabled): queued uploads go to ${outputs.EndpointName ?? 'the endpoint'}\n`);
@@ -323,9 +348,10 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .option('--endpoint <name>', 'endpoint (default: stack output EndpointName)')
     .action(async (options: { minutes: number; json?: boolean; endpoint?: string }) => {
       // Only the endpoint is needed: with --endpoint, the stack is not even read.
-      const clients = clientsFor();
+      const clients = await clientsFor();
       const outputs = options.endpoint ? {} : await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
       const endpointName = requireOutput(outputs, 'EndpointName', '--endpoint', options.endpoint);
+      const { endpointStatus, formatStatus } = await lazy.status();
       const status = await endpointStatus({ endpointName, stackName: selectedStack() }, options.minutes, clients);
       io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
       if (status.status !== 'InService' || Object.keys(status.unreadable).length > 0) setExit(1);
@@ -346,13 +372,19 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       .option('--no-track', 'only submit; do not wait for results'),
   ).action(async (options: { count: number; rate: number; concurrency: number; articles: string; timeout: number; poll: number; watchScaleIn?: boolean; track: boolean } & ResourceOverrides) => {
     const { clients, resources } = await resolve(options);
+    const [{ expandInputs }, { requireAcceptingEndpoint }, { uploadSamplePayloads, submitLoadRequests, trackLoad, formatLoadReport }, { directWaker }] = await Promise.all([
+      lazy.documents(),
+      lazy.status(),
+      lazy.load(),
+      lazy.wake(),
+    ]);
     const { files } = await expandInputs([options.articles]);
     await requireAcceptingEndpoint(clients.sagemaker, resources.endpointName);
     const locations = await uploadSamplePayloads(files, resources, clients.s3);
     if (locations.length === 0) throw new CliError(`no usable sample articles in "${options.articles}" (.txt, .md or .json).`);
     const runId = new Date((io.now ?? Date.now)()).toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
     const waker = directWaker(clients.sagemaker, resources, options.count, io.stderr);
-    const deps = { s3: clients.s3, runtime: clients.runtime, sagemaker: clients.sagemaker, progress: progress(), sleep: io.sleep, now: io.now, waker };
+    const deps = { s3: clients.s3, runtime: clients.runtime, sagemaker: clients.sagemaker, progress: await progress(), sleep: io.sleep, now: io.now, waker };
     const submissions = await submitLoadRequests(locations, { resources, count: options.count, ratePerSecond: options.rate, concurrency: options.concurrency, runId }, deps);
     const report = await trackLoad(submissions, resources, { timeoutSeconds: options.track ? options.timeout : 0, pollSeconds: options.poll, watchScaleIn: options.watchScaleIn ?? false }, deps);
     io.stdout(formatLoadReport(report));
@@ -369,11 +401,11 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .option('--topic <arn>', 'topic ARN to subscribe to instead of the stack\'s (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .action(async (options: { email: string; operations?: boolean; topic?: string[] }) => {
       // Only the topics are needed: with --topic, the stack is not even read.
-      const clients = clientsFor();
+      const clients = await clientsFor();
       const outputs = options.topic ? {} : await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());
       const wanted = options.operations ? ['OperationsTopicArn'] : ['SuccessTopicArn', 'ErrorTopicArn'];
       const arns = options.topic ?? wanted.map((key) => requireOutput(outputs, key, '--topic'));
-      const topics = await subscribeEmail(clients.sns, arns, options.email);
+      const topics = await (await lazy.subscribe()).subscribeEmail(clients.sns, arns, options.email);
       io.stdout(`subscribed ${options.email} to ${topics.join(', ')}; confirm the email from AWS Notifications.\n`);
     });
 
@@ -383,8 +415,8 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .description('After cdk destroy: remove what it leaves behind by design (retained buckets with every object version, the retained summaries table, the endpoints\' log groups, a scalable target still registered). Lists them unless --yes.')
     .option('--yes', 'really delete them')
     .action(async (options: { yes?: boolean }) => {
-      const clients = clientsFor();
-      const leftovers = await findLeftovers(selectedStack(), program.opts<GlobalOptions>().stage, clients);
+      const clients = await clientsFor();
+      const leftovers = await (await lazy.cleanup()).findLeftovers(selectedStack(), program.opts<GlobalOptions>().stage, clients);
       if (leftovers.length === 0) {
         io.stdout(`nothing left behind by ${selectedStack()}.\n`);
         return;
@@ -412,11 +444,12 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .action(async (options: { from: string; to: string; status?: SummaryStatus; format: ExportFormat; out?: string; table?: string }) => {
       if (options.to < options.from) throw new CliError(`--to (${options.to}) is before --from (${options.from}).`);
       const { clients, tableName } = await context(options.table);
+      const { summariesBetween, writeRecords } = await lazy.summaries();
       const file = options.out ? fs.openSync(options.out, 'w') : undefined;
       const write = file === undefined ? io.stdout : (chunk: string) => fs.writeSync(file, chunk);
       try {
         // Progress on long ranges only (a month or more), on standard error so the data stays clean.
-        const bar = progress();
+        const bar = await progress();
         let started = false;
         let shown = 0;
         const onDays = (done: number, total: number) => {
@@ -443,6 +476,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .option('--table <name>', 'summaries table (default: the stack output SummariesTableName)')
     .action(async (sourceKey: string, options: { table?: string }) => {
       const { clients, tableName } = await context(options.table);
+      const { summariesOfDocument, withCoverage } = await lazy.summaries();
       let records;
       try {
         records = await summariesOfDocument(clients.table, tableName, sourceKey);

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
-import { displayName } from './commands/submit';
-import { WaitResult } from './commands/wait';
-import { Manifest, ManifestEntry } from './manifest';
+import { displayName } from './commands/preview';
+import type { WaitResult } from './commands/wait';
+import type { Manifest, ManifestEntry } from './manifest';
 
 const short = (text: string | undefined, max = 70) => (text === undefined ? '' : text.length > max ? `${text.slice(0, max - 1)}…` : text);
 /** A path cut at its start, so the file name stays readable. */

@@ -1,5 +1,5 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { stackName } from '../lib/summarizer-app';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { stackName } from '../lib/stack-name';
 
 /** A user-facing failure: printed as one clear line, with a non-zero exit, and no stack trace. */
 export class CliError extends Error {
@@ -36,6 +36,9 @@ export async function readStackOutputs(cloudFormation: CloudFormationClient, sel
   const name = selection.stack ?? stackName(selection.stage);
   let stacks;
   try {
+    // The SDK module is loaded here, not when the CLI starts (cli/main.ts, `lazy`).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DescribeStacksCommand } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
     stacks = (await cloudFormation.send(new DescribeStacksCommand({ StackName: name }))).Stacks;
   } catch (error) {
     if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {

@@ -2,12 +2,9 @@ import { App, Tags } from 'aws-cdk-lib';
 import type { SummarizerConfig } from './config/schema';
 import { SummarizerStack } from './stacks/summarizer-stack';
 
-export const APP_NAME = 'PegasusSummarizer';
+import { APP_NAME, stackName } from './stack-name';
 
-/** Stack name (and construct id) for a stage, e.g. `PegasusSummarizer-dev`. */
-export function stackName(stage: string): string {
-  return `${APP_NAME}-${stage}`;
-}
+export { APP_NAME, stackName } from './stack-name';
 
 /**
  * Adds the app's stack for one validated configuration. The stack is environment-agnostic:

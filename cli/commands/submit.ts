@@ -8,6 +8,7 @@ import { CONTENT_TYPES, invocationRequest, stagedKey, SubmissionKind } from '../
 import { withRetry } from '../../common/retry';
 import { mapPool } from '../concurrency';
 import { prepareDocument, type Unmatched } from '../documents';
+import { described, unmatchedEntries } from './preview';
 import { Manifest, ManifestEntry, SubmissionMode } from '../manifest';
 import { Progress, silentProgress } from '../progress';
 import { isNotFound } from '../s3-errors';
@@ -36,27 +37,7 @@ export interface SubmitDeps {
   readonly waker?: Pick<EndpointWaker, 'afterSubmit'>;
 }
 
-/** What a manifest entry says about the file itself. */
-const described = (p: { format?: string; pages?: number; characters?: number }) => ({
-  ...(p.format ? { format: p.format } : {}),
-  ...(p.pages !== undefined ? { pages: p.pages } : {}),
-  ...(p.characters !== undefined ? { characters: p.characters } : {}),
-});
-
-const unmatchedEntries = (unmatched: readonly Unmatched[]): ManifestEntry[] =>
-  unmatched.map(({ input, reason }) => ({ file: input, status: 'rejected', reason }));
-
-/**
- * `submit --dry-run`: what each file is, what would be extracted from it and why a file would be
- * refused, with no AWS call at all.
- */
-export async function previewDocuments(files: readonly string[], unmatched: readonly Unmatched[], parameters: Readonly<Record<string, unknown>>, concurrency: number): Promise<ManifestEntry[]> {
-  const entries = await mapPool(files, concurrency, async (file): Promise<ManifestEntry> => {
-    const prepared = await prepareDocument(file, parameters);
-    return prepared.ok ? { file, status: 'would-submit', ...described(prepared) } : { file, status: 'rejected', reason: prepared.reason };
-  });
-  return [...unmatchedEntries(unmatched), ...entries];
-}
+export { displayName, previewDocuments } from './preview';
 
 /**
  * Where an upload goes. Content-addressed (`<sha256>.txt|json`, the same naming the pipeline
@@ -178,4 +159,3 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
 }
 
 /** Relative path for display. */
-export const displayName = (file: string) => (path.isAbsolute(file) ? path.relative(process.cwd(), file) || file : file);

@@ -1,8 +1,4 @@
-import * as mammoth from 'mammoth';
 import { decodeUtf8 } from '../payload';
-import { htmlToText } from './html-text';
-import { extractHtml } from './html';
-import { extractPdf } from './pdf';
 import { byteLimit, DEFAULT_EXTRACTION_LIMITS, DocumentFormat, Extraction, ExtractionLimits } from './types';
 import { zipBoundsProblem } from './zip-bounds';
 
@@ -61,16 +57,30 @@ export function tooLarge(format: DocumentFormat, size: number, limits: Extractio
 /** True for formats whose text must be extracted before the model can read it. */
 export const needsExtraction = (format: DocumentFormat) => format === 'pdf' || format === 'html' || format === 'docx';
 
+/**
+ * The libraries of each format (pdf.js, linkedom with Readability, mammoth), loaded the first time a
+ * document of that format is extracted: a text upload, or a CLI that only reads its arguments,
+ * never pays for them.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const formatLibraries = {
+  pdf: (): typeof import('./pdf') => require('./pdf'),
+  html: (): typeof import('./html') => require('./html'),
+  mammoth: (): typeof import('mammoth') => require('mammoth'),
+  htmlText: (): typeof import('./html-text') => require('./html-text'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** The text of a whole document of a known format. */
 export async function extractDocument(bytes: Uint8Array, format: DocumentFormat, limits: ExtractionLimits = DEFAULT_EXTRACTION_LIMITS): Promise<Extraction> {
   const limit = byteLimit(limits, format);
   if (needsExtraction(format) && bytes.byteLength > limit.bytes) return { ok: false, format, reason: tooLarge(format, bytes.byteLength, limits) };
   switch (format) {
     case 'pdf':
-      return extractPdf(bytes, limits);
+      return formatLibraries.pdf().extractPdf(bytes, limits);
     case 'html': {
       const decoded = decodeUtf8(bytes);
-      return decoded.ok ? extractHtml(decoded.text) : { ok: false, format, reason: `the HTML page: ${decoded.reason}` };
+      return decoded.ok ? formatLibraries.html().extractHtml(decoded.text) : { ok: false, format, reason: `the HTML page: ${decoded.reason}` };
     }
     case 'docx':
       return extractDocx(bytes, limits);
@@ -87,10 +97,11 @@ async function extractDocx(bytes: Uint8Array, limits: ExtractionLimits): Promise
   if (problem) return { ok: false, format: 'docx', reason: problem };
   let html: string;
   try {
-    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;
+    html = (await formatLibraries.mammoth().convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;
   } catch (e) {
     return { ok: false, format: 'docx', reason: `the Word document could not be read (${(e as Error).message})` };
   }
+  const { htmlToText } = formatLibraries.htmlText();
   const text = htmlToText(html);
   if (text === '') return { ok: false, format: 'docx', reason: 'the Word document has no text' };
   const heading = /^<h1>(.*?)<\/h1>/.exec(html)?.[1];
