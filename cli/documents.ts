@@ -5,6 +5,7 @@ import fg from 'fast-glob';
 import { DocumentFormat, extractDocument, needsExtraction, SNIFF_BYTES, sniffFormat } from '../common/extract';
 import { classifyDocument, wrapText } from '../common/payload';
 import type { SubmissionKind } from '../common/submission';
+import { Estimate, estimateProcessing } from './estimate';
 
 /** A file named on the command line, ready to upload, or the reason it cannot be. */
 export type PreparedDocument =
@@ -23,6 +24,8 @@ export type PreparedDocument =
       readonly pages?: number;
       readonly characters?: number;
       readonly title?: string;
+      /** How long the endpoint would work on it (absent for .json payloads). */
+      readonly estimate?: Estimate;
     }
   | { readonly ok: false; readonly file: string; readonly reason: string };
 
@@ -120,5 +123,6 @@ export async function prepareDocument(file: string, parameters: Readonly<Record<
     characters: extraction.characters,
     ...(extraction.pages !== undefined ? { pages: extraction.pages } : {}),
     ...(extraction.title ? { title: extraction.title } : {}),
+    estimate: estimateProcessing(extraction.text),
   };
 }

@@ -154,7 +154,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       .command('submit')
       .summary('upload documents and submit them for summarization')
       .description(
-        'Upload documents and submit them for summarization. Text files (.txt, .md) go as they are (text/plain; wrapped as {"inputs": …, "parameters": …} only when --param is given); .json files are request payloads and go as they are. ' +
+        'Upload documents and submit them for summarization. Text (.txt, .md) goes as it is; PDF, HTML and Word (.docx) documents are extracted here, with the pipeline\'s own module, and their text goes (text/plain). Text is wrapped as {"inputs": …, "parameters": …} only when --param is given; .json files are request payloads and go as they are. A document estimated to outlive the endpoint\'s invocation timeout is warned about (--strict refuses it). ' +
           'With the pipeline deployed, the upload under input/ is the submission; otherwise (or with --direct) the CLI calls InvokeEndpointAsync. Re-running the same batch skips what was already submitted.',
       )
       .argument('<inputs...>', 'files, folders or glob patterns')
@@ -163,15 +163,18 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       .option('--manifest <file>', 'where to record what was submitted (read first, to skip earlier submissions)', 'summarizer-manifest.json')
       .option('--direct', 'call InvokeEndpointAsync even when the pipeline is deployed (payloads then go under requests/)')
       .option('--dry-run', 'only show what each file is and what would be extracted and sent (no AWS calls)')
+      .option('--strict', 'refuse a document estimated to outlive the endpoint\'s invocation timeout, rather than warn about it')
       .option('--wait', 'then wait for the results (see wait)')
       .option('--timeout <seconds>', 'with --wait: overall deadline', positiveInt('--timeout', 86_400), 3600)
       .option('--out <dir>', 'with --wait: where to write summaries', 'summaries'),
-  ).action(async (inputs: string[], options: { param: Record<string, unknown>; concurrency: number; manifest: string; direct?: boolean; dryRun?: boolean; wait?: boolean; timeout: number; out: string } & ResourceOverrides) => {
+  ).action(async (inputs: string[], options: { param: Record<string, unknown>; concurrency: number; manifest: string; direct?: boolean; dryRun?: boolean; strict?: boolean; wait?: boolean; timeout: number; out: string } & ResourceOverrides) => {
+    const warn = (file: string, message: string) => io.stderr(`warning: ${file}: ${message}\n`);
     const [{ expandInputs }, { previewDocuments, displayName }, { previewTable, extractedLine, submitTable }] = await Promise.all([lazy.documents(), lazy.preview(), lazy.report()]);
     if (options.dryRun) {
       const expanded = await expandInputs(inputs);
       const files = expanded.files.filter((f) => path.resolve(f) !== path.resolve(options.manifest));
-      const entries = await previewDocuments(files, expanded.unmatched, options.param, options.concurrency);
+      // No AWS call in a dry run: the invocation timeout is taken as the default, 900 s.
+      const entries = await previewDocuments(files, expanded.unmatched, options.param, options.concurrency, { invocationTimeoutSeconds: 900, strict: options.strict ?? false, warn });
       io.stdout(previewTable(entries));
       if (entries.some((e) => e.status === 'rejected')) setExit(1);
       return;
@@ -192,7 +195,9 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       parameters: options.param,
       concurrency: options.concurrency,
       previous,
+      strict: options.strict,
     }, {
+      onWarning: warn,
       s3: clients.s3,
       runtime: clients.runtime,
       progress: await progress(),
@@ -326,6 +331,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
   program
     .command('resume')
     .summary('let the pipeline submit again after drain (and the deploy)')
+    .description('After `summarizer drain` and the deploy: re-enable the invoker\'s event source mapping, so the uploads that waited in the ingest queue go to the (new) endpoint.')
     .action(async () => {
       const clients = await clientsFor();
       const outputs = await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>());

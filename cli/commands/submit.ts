@@ -8,7 +8,7 @@ import { CONTENT_TYPES, invocationRequest, stagedKey, SubmissionKind } from '../
 import { withRetry } from '../../common/retry';
 import { mapPool } from '../concurrency';
 import { prepareDocument, type Unmatched } from '../documents';
-import { described, unmatchedEntries } from './preview';
+import { checkLength, described, unmatchedEntries } from './preview';
 import { Manifest, ManifestEntry, SubmissionMode } from '../manifest';
 import { Progress, silentProgress } from '../progress';
 import { isNotFound } from '../s3-errors';
@@ -23,6 +23,8 @@ export interface SubmitSettings {
   readonly concurrency: number;
   /** A manifest from an earlier run of the same batch: its submitted entries are not sent again. */
   readonly previous?: Manifest;
+  /** Refuse, rather than warn about, a document estimated to outlive the endpoint's invocation timeout. */
+  readonly strict?: boolean;
 }
 
 export interface SubmitDeps {
@@ -31,6 +33,8 @@ export interface SubmitDeps {
   readonly progress?: Progress;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Told when a document is estimated to outlive the invocation timeout (and sent all the same). */
+  readonly onWarning?: (file: string, message: string) => void;
   /** Told what each file is and what was extracted from it, before it is submitted. */
   readonly onPrepared?: (entry: ManifestEntry) => void;
   /** Direct mode: wakes the endpoint at zero after a submission, as the pipeline's invoker does (see `directWaker`). */
@@ -80,7 +84,11 @@ export async function submitDocuments(files: readonly string[], unmatched: reado
   progress.start(files.length, 'Submitting');
   const entries = await mapPool(files, settings.concurrency, async (file): Promise<ManifestEntry> => {
     try {
-      const prepared = await prepareDocument(file, settings.parameters);
+      const prepared = checkLength(await prepareDocument(file, settings.parameters), {
+        invocationTimeoutSeconds: resources.invocationTimeoutSeconds,
+        strict: settings.strict ?? false,
+        warn: (f, message) => deps.onWarning?.(f, message),
+      });
       if (!prepared.ok) return { file, status: 'rejected', reason: prepared.reason };
       deps.onPrepared?.({ file, status: 'would-submit', ...described(prepared) });
       const key = payloadKey(mode, resources, prepared.contentId, prepared.kind);

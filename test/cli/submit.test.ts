@@ -249,6 +249,21 @@ describe('documents as researchers have them', () => {
     expect(fs.existsSync(manifestPath)).toBe(false);
   });
 
+  test('a document estimated to outlive the invocation timeout is warned about before it is sent; --strict refuses it', async () => {
+    const sentence = 'Regional grid operators reported that storage cut peak demand. ';
+    const long = tempFiles({ 'huge.txt': sentence.repeat(35_000), 'short.txt': sentence }); // 315,000 words
+    const warned = await runCli(['submit', long, '--dry-run', '--manifest', manifestPath]);
+    expect(warned.code).toBe(0);
+    expect(warned.err).toMatch(
+      /^warning: .*huge\.txt: about 409,500 tokens, about \d+ s of GPU time at the planner's assumptions \(⚠ 2 s per 1024-token window\), over the invocation timeout of 900 s: raise invocationTimeoutSeconds \(at most 3600\) or split the document \(--strict refuses it\)$/m,
+    );
+    expect(warned.err).not.toContain('short.txt');
+    expect(warned.out).toContain('2 would-submit');
+    const strict = await runCli(['submit', long, '--dry-run', '--strict', '--manifest', manifestPath]);
+    expect(strict.code).toBe(1);
+    expect(strict.out).toMatch(/huge\.txt.*too long for the endpoint/s);
+  });
+
   test('a name that gives no file says why in words a person uses: an empty folder, a pattern, a missing name', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'empty-folder-'));
     const entries = await previewDocuments([], (await expandInputs([empty, path.join(empty, '*.pdf'), path.join(empty, 'gone.txt')])).unmatched, {}, 1);
