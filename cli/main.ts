@@ -9,6 +9,7 @@ import type { WaitTarget } from './commands/wait';
 import type { Manifest } from './manifest';
 import type { Progress } from './progress';
 import type { ResourceOverrides, Resources } from './resources';
+import { addExamples } from './reference';
 import { CliError, explainAwsError, readStackOutputs, requireOutput } from './stack-outputs';
 
 /**
@@ -493,6 +494,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       for (const record of records) io.stdout(`${JSON.stringify(withCoverage(record))}\n`);
     });
 
+  addExamples(program);
   return program;
 }
 
