@@ -193,6 +193,38 @@ export async function submitObject(object: ObjectCreated, deps: InvokerDeps, att
 }
 
 /**
+ * Sets a record's status (with its `day`/`statusAt` keys) and attributes, only if `condition`
+ * holds; false when it did not (another writer got there first, and its write stands).
+ * `condition` may use `#status` and its own `:values`.
+ */
+export async function setStatusIf(
+  inferenceId: string,
+  status: 'PENDING' | 'FAILED',
+  attributes: Record<string, unknown>,
+  condition: { readonly expression: string; readonly values: Record<string, unknown> },
+  now: Date,
+  deps: Pick<InvokerDeps, 'table' | 'settings'>,
+): Promise<boolean> {
+  const present = Object.entries({ ...attributes, status, ...statusKeys(status, now) }).filter(([, v]) => v !== undefined);
+  try {
+    await deps.table.send(
+      new UpdateCommand({
+        TableName: deps.settings.tableName,
+        Key: { inferenceId },
+        UpdateExpression: `SET ${present.map(([name]) => `#${name} = :${name}`).join(', ')}`,
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: Object.fromEntries(present.map(([name]) => [`#${name}`, name])),
+        ExpressionAttributeValues: { ...Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])), ...condition.values },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+    return false;
+  }
+}
+
+/**
  * Sets the record's status and attributes, only while it is SUBMITTING: a result notification
  * that arrived meanwhile (a final status) wins, and nothing is overwritten.
  */
@@ -203,21 +235,7 @@ async function updateIfSubmitting(
   now: Date,
   deps: Pick<InvokerDeps, 'table' | 'settings'>,
 ): Promise<void> {
-  const present = Object.entries({ ...attributes, status, ...statusKeys(status, now) }).filter(([, v]) => v !== undefined);
-  try {
-    await deps.table.send(
-      new UpdateCommand({
-        TableName: deps.settings.tableName,
-        Key: { inferenceId },
-        UpdateExpression: `SET ${present.map(([name]) => `#${name} = :${name}`).join(', ')}`,
-        ConditionExpression: '#status = :submitting',
-        ExpressionAttributeNames: Object.fromEntries(present.map(([name]) => [`#${name}`, name])),
-        ExpressionAttributeValues: { ...Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])), ':submitting': 'SUBMITTING' },
-      }),
-    );
-  } catch (e) {
-    if (!isConditionFailure(e)) throw e;
-  }
+  await setStatusIf(inferenceId, status, attributes, { expression: '#status = :submitting', values: { ':submitting': 'SUBMITTING' } }, now, deps);
 }
 
 /** Submitted: where SageMaker reads the input and will write the result, and what the document was. */

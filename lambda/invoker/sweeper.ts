@@ -1,14 +1,13 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand } from '@aws-sdk/client-sagemaker-runtime';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PENDING_METRIC, STUCK_METRIC } from '../../common/pipeline-metrics';
 import { withRetry } from '../../common/retry';
 import { invocationRequest, kindOfContentType } from '../../common/submission';
 import { classifySubmissionError } from '../../common/submission-errors';
-import { parseS3Url, statusKeys, type SummaryRecord, type SummaryStatus } from '../../common/summary-record';
+import { parseS3Url, type SummaryRecord, type SummaryStatus } from '../../common/summary-record';
 import { recordResult } from '../shared/record-result';
 import { byDayStatusPages } from './by-day';
-import { InvokerDeps, markFailed, submitObject } from './handler';
+import { InvokerDeps, markFailed, setStatusIf, submitObject } from './handler';
 
 /**
  * The sweeper: the safety net under every path the invoker and the recorder know. It runs on a
@@ -124,28 +123,15 @@ async function existing(url: string | undefined, deps: InvokerDeps): Promise<Dat
 const isNotFound = (e: unknown) => ['NotFound', 'NoSuchKey'].includes((e as Error)?.name) || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 
 /** Changes a PENDING record only if it is still the PENDING the sweep read: a result the recorder wrote meanwhile wins. */
-async function updatePending(record: SummaryRecord, status: 'PENDING' | 'FAILED', attributes: Record<string, unknown>, now: Date, deps: InvokerDeps): Promise<boolean> {
-  const present = Object.entries({ ...attributes, status, ...statusKeys(status, now) }).filter(([, v]) => v !== undefined);
-  try {
-    await deps.table.send(
-      new UpdateCommand({
-        TableName: deps.settings.tableName,
-        Key: { inferenceId: record.inferenceId },
-        UpdateExpression: `SET ${present.map(([name]) => `#${name} = :${name}`).join(', ')}`,
-        ConditionExpression: '#status = :pending AND #statusAt = :readStatusAt',
-        ExpressionAttributeNames: Object.fromEntries(present.map(([name]) => [`#${name}`, name])),
-        ExpressionAttributeValues: {
-          ...Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])),
-          ':pending': 'PENDING',
-          ':readStatusAt': record.statusAt,
-        },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if ((e as Error)?.name !== 'ConditionalCheckFailedException') throw e;
-    return false;
-  }
+function updatePending(record: SummaryRecord, status: 'PENDING' | 'FAILED', attributes: Record<string, unknown>, now: Date, deps: InvokerDeps): Promise<boolean> {
+  return setStatusIf(
+    record.inferenceId,
+    status,
+    attributes,
+    { expression: '#status = :pending AND #statusAt = :readStatusAt', values: { ':pending': 'PENDING', ':readStatusAt': record.statusAt } },
+    now,
+    deps,
+  );
 }
 
 async function resubmitPending(record: SummaryRecord, why: string, sweep: SweepSettings, now: Date, deps: InvokerDeps): Promise<'resubmitted' | 'failed' | 'waiting'> {
