@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -32,4 +33,19 @@ test('a dry run of a text file loads neither the AWS SDK nor the extraction libr
 test('a command that needs AWS loads the clients then (the check can fail)', () => {
   const modules = modulesLoadedBy(['--region', 'us-east-1', 'cleanup']);
   expect(heavy(modules).some((m) => m.includes('client-cloudformation'))).toBe(true);
+});
+
+describe('how `npx summarizer` finds the CLI', () => {
+  // npm 11's exec installs the project into its npx cache when the project's own package.json names
+  // the bin (libnpmexec `hasPkgBin`), about 0.5 s per run; a link in node_modules/.bin is a file lookup.
+  test('through a link in node_modules/.bin made at npm ci, not the package.json bin field', () => {
+    const pkg = require(path.join(ROOT, 'package.json'));
+    expect(pkg.bin).toBeUndefined();
+    expect(pkg.scripts.postinstall).toBe('node scripts/link-cli.cjs');
+    expect(fs.realpathSync(path.join(ROOT, 'node_modules', '.bin', 'summarizer'))).toBe(path.join(ROOT, 'cli', 'summarizer.cjs'));
+  });
+
+  test('and npx never fetches the unrelated registry package of the same name', () => {
+    expect(fs.readFileSync(path.join(ROOT, '.npmrc'), 'utf8')).toMatch(/^yes=false$/m);
+  });
 });
