@@ -19,7 +19,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['jest.config.js', 'jest.lifecycle.config.js', 'cli/summarizer.cjs', 'test/lifecycle/run-bundle.cjs'],
+    files: ['jest.config.js', 'jest.lifecycle.config.js', 'cli/summarizer.cjs', 'test/lifecycle/run-bundle.cjs', 'scripts/link-cli.cjs'],
+    languageOptions: { globals: { __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

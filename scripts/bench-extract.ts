@@ -10,45 +10,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
 import { makeHtmlPage, makePdf } from '../test/helpers/documents';
+import { bundleExtraction } from '../test/helpers/extract-bundle';
 
-const ROOT = path.join(__dirname, '..');
-
-function bundle(dir: string): string {
-  const entry = path.join(dir, 'entry.ts');
-  fs.writeFileSync(
-    entry,
-    `import * as fs from 'fs';
-import { extractDocument, sniffFormat } from ${JSON.stringify(path.join(ROOT, 'common', 'extract'))};
-const [file] = process.argv.slice(2);
-const started = process.hrtime.bigint();
-const bytes = new Uint8Array(fs.readFileSync(file));
-const sniffed = sniffFormat(bytes.subarray(0, 4096), file);
-if (!sniffed.ok) throw new Error(sniffed.reason);
-extractDocument(bytes, sniffed.format).then((r) => {
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (!r.ok) throw new Error(r.reason);
-  console.log(JSON.stringify({ seconds, pages: r.pages ?? null, characters: r.characters, bytes: bytes.byteLength, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
-});
-`,
-  );
-  const out = path.join(dir, 'extract.js');
-  buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    minify: true,
-    outfile: out,
-    banner: { js: "const __summarizerImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__summarizerImportMetaUrl' },
-    external: ['@napi-rs/canvas', 'canvas'],
-    logLevel: 'error',
-  });
-  return out;
-}
 
 const paragraph = (n: number) =>
   `Section ${n}. Regional grid operators reported that battery storage cut evening peaks by about a fifth, while the cost of new capacity fell for the third year running; the survey covered eleven regions and ${n} utilities.`;
@@ -69,13 +33,15 @@ async function documents(dir: string): Promise<Array<[string, string]>> {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-extract-'));
-  const script = bundle(dir);
+  const script = bundleExtraction(dir);
   console.log(`Lambda-style bundle: ${(fs.statSync(script).size / 1e6).toFixed(1)} MB\n`);
   console.log(`${'document'.padEnd(16)} ${'MB'.padStart(6)} ${'pages'.padStart(6)} ${'seconds'.padStart(8)} ${'pages/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'peak RSS MB'.padStart(12)}`);
   for (const [label, file] of await documents(dir)) {
     const run = spawnSync(process.execPath, [script, file], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`${label}: ${run.stderr}`);
     const r = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    if (!r.extraction.ok) throw new Error(`${label}: ${r.extraction.reason}`);
+    r.pages = r.extraction.pages;
     const mb = r.bytes / 1e6;
     console.log(
       `${label.padEnd(16)} ${mb.toFixed(1).padStart(6)} ${String(r.pages ?? '-').padStart(6)} ${r.seconds.toFixed(2).padStart(8)} ${(r.pages ? (r.pages / r.seconds).toFixed(0) : '-').padStart(8)} ${(mb / r.seconds).toFixed(1).padStart(6)} ${r.peakRssMb.toFixed(0).padStart(12)}`,

@@ -18,9 +18,10 @@ function cdkSynth(...contextArgs: string[]) {
   });
   const files = fs.existsSync(outdir) ? fs.readdirSync(outdir) : [];
   // Lambda assets bundled by the local esbuild: asset.<hash>/index.js.
-  const bundles = files
-    .filter((f) => f.startsWith('asset.') && fs.existsSync(path.join(outdir, f, 'index.js')))
-    .map((f) => fs.readFileSync(path.join(outdir, f, 'index.js'), 'utf8'));
+  const bundleDirs = files.filter((f) => f.startsWith('asset.') && fs.existsSync(path.join(outdir, f, 'index.js')));
+  const bundles = bundleDirs.map((f) => fs.readFileSync(path.join(outdir, f, 'index.js'), 'utf8'));
+  // What each bundle ships beside its code (pdf.js's data for the invoker).
+  const bundleFiles = bundleDirs.map((f) => fs.readdirSync(path.join(outdir, f), { recursive: true }).map(String));
   // The model handler archive: asset.<hash>.tar.gz, and what it holds.
   const archives = files.filter((f) => f.endsWith('.tar.gz'));
   const archived: Record<string, string> = {};
@@ -33,7 +34,7 @@ function cdkSynth(...contextArgs: string[]) {
   const template = files.find((f) => f.endsWith('.template.json'));
   const templateText = template ? fs.readFileSync(path.join(outdir, template), 'utf8') : '';
   for (const d of [outdir, extracted]) fs.rmSync(d, { recursive: true, force: true });
-  return { status: result.status, stderr: result.stderr, files, bundles, archives, archived, handler, templateText };
+  return { status: result.status, stderr: result.stderr, files, bundles, bundleFiles, archives, archived, handler, templateText };
 }
 
 /** One real synth (bundling included) serves the tests that read its output. */
@@ -57,6 +58,11 @@ test('cdk synth writes the stage template, bundles the three Lambdas with esbuil
   // The invoker carries the extraction libraries (pdf.js with its parser, Readability, mammoth).
   const invoker = bundles.find((b) => b.includes('InvokeEndpointAsync'))!;
   for (const library of ['getTextContent', 'WorkerMessageHandler', 'Readability', 'convertToHtml']) expect(invoker).toContain(library);
+  // ...and pdf.js's CMaps and standard fonts, which CJK PDFs need (only the invoker extracts).
+  const withData = synth.bundleFiles.filter((f) => f.includes(path.join('pdfjs-data', 'cmaps', 'UniJIS-UCS2-H.bcmap')));
+  expect(withData).toHaveLength(1);
+  expect(withData[0]).toContain(path.join('pdfjs-data', 'standard_fonts', 'FoxitSerif.pfb'));
+  expect(synth.bundles[synth.bundleFiles.indexOf(withData[0])]).toContain('InvokeEndpointAsync');
 });
 
 test('cdk synth packages the model handler offline as code/inference.py, and the model reads exactly that archive', () => {

@@ -12,8 +12,32 @@ export type Extraction =
       /** PDF only. */
       readonly pages?: number;
       readonly title?: string;
+      /** What was taken out as noise, and what was set aside (`summarizer extract` reports it). */
+      readonly removed?: Removals;
+      /** A trailing reference section, kept apart from `text` (which is what gets summarized). */
+      readonly references?: string;
     }
   | { readonly ok: false; readonly format?: DocumentFormat; readonly reason: string };
+
+/** Counts of what extraction took out of a document; absent counts are zero. */
+export interface Removals {
+  /** PDF: running header and footer lines. */
+  readonly runningLines?: number;
+  /** PDF: page number lines. */
+  readonly pageNumbers?: number;
+  /** PDF: words broken at a line end and rejoined. */
+  readonly hyphenationsJoined?: number;
+  /** PDF: the trailing reference section set aside. */
+  readonly references?: { readonly heading: string; readonly characters: number };
+  /** HTML: hidden elements (hidden, aria-hidden, display:none, a closed dialog). */
+  readonly hiddenElements?: number;
+  /** HTML: cookie and consent banners. */
+  readonly consentBanners?: number;
+  /** HTML: permalink anchors (¶, #). */
+  readonly permalinks?: number;
+  /** Word: footnotes moved to the end. */
+  readonly footnotes?: number;
+}
 
 /** Bounds that keep extraction inside a Lambda function (and a CLI run) whatever the upload. */
 export interface ExtractionLimits {
@@ -51,3 +75,6 @@ export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = {
 export function byteLimit(limits: ExtractionLimits, format: string): { bytes: number; name: string } {
   return format === 'html' ? { bytes: limits.maxHtmlBytes, name: 'maxHtmlBytes' } : { bytes: limits.maxBytes, name: 'maxBytes' };
 }
+
+/** Where the invoker's bundle keeps pdf.js's CMaps and standard fonts, next to its code. */
+export const PDFJS_DATA_DIR = 'pdfjs-data';

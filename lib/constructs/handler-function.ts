@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PDFJS_DATA_DIR } from '../../common/extract/types';
 
 const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
 
@@ -24,7 +25,26 @@ export interface HandlerFunctionOptions {
   readonly memorySize: number;
   readonly environment: Record<string, string>;
   readonly logs: LogSettings;
+  /**
+   * Copy pdf.js's CMaps and standard font data next to the bundle (`pdfjs-data/`), for a function
+   * that extracts PDFs: text in a font with a predefined CMap (most CJK PDFs) needs them.
+   * @default false
+   */
+  readonly pdfjsData?: boolean;
 }
+
+/** pdf.js's data folders, copied as they are (1.7 MB of CMaps, 0.8 MB of fonts). */
+const PDFJS_ROOT = path.dirname(require.resolve('pdfjs-dist/package.json'));
+
+/** After esbuild: `pdfjs-data/{cmaps,standard_fonts}` in the asset (with node, so it runs wherever cdk synth does). */
+const pdfjsDataHooks: nodejs.ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_inputDir: string, outputDir: string) =>
+    ['cmaps', 'standard_fonts'].map(
+      (dir) => `node -e "require('fs').cpSync(process.argv[1], process.argv[2], { recursive: true })" "${path.join(PDFJS_ROOT, dir)}" "${path.join(outputDir, PDFJS_DATA_DIR, dir)}"`,
+    ),
+};
 
 /**
  * One of this app's Lambda functions, the same way every time: `lambda/<dir>/index.ts` bundled
@@ -64,6 +84,7 @@ export function handlerFunction(scope: Construct, id: string, options: HandlerFu
       banner: "const __summarizerImportMetaUrl = require('url').pathToFileURL(__filename).href;",
       define: { 'import.meta.url': '__summarizerImportMetaUrl' },
       externalModules: ['@napi-rs/canvas', 'canvas'],
+      ...(options.pdfjsData ? { commandHooks: pdfjsDataHooks } : {}),
     },
   });
   logGroup.grantWrite(role);

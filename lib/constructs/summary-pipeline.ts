@@ -189,7 +189,7 @@ export class SummaryPipeline extends Construct {
     });
     this.deliverUploadsToIngestQueue();
 
-    this.invoker = handlerFunction(this, 'Invoker', { handlerDir: 'invoker', timeout: INVOKER_TIMEOUT, memorySize: INVOKER_MEMORY_MB, logs: props.logs, environment: {
+    this.invoker = handlerFunction(this, 'Invoker', { handlerDir: 'invoker', timeout: INVOKER_TIMEOUT, memorySize: INVOKER_MEMORY_MB, logs: props.logs, pdfjsData: true, environment: {
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
       REQUESTS_PREFIX: DOCUMENT_PREFIXES.requests,

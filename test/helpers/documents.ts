@@ -108,3 +108,74 @@ ${article.paragraphs.map((p) => `<p>${p}</p>`).join('\n')}
 <script>console.log("SCRIPT-NOISE")</script>
 </body></html>`;
 }
+
+/** Text drawn at a position, in a standard font: what a page layout is made of. */
+export interface Placed {
+  readonly text: string;
+  /** From the left edge, or `{ after: dx }`: dx after the end of the previous run on the page. */
+  readonly x: number | { readonly after: number };
+  /** Baseline, PDF units from the bottom of a 612 × 792 page. */
+  readonly y: number;
+  readonly size?: number;
+  readonly font?: 'sans' | 'bold' | 'mono';
+}
+
+/** A PDF whose pages hold exactly these runs, drawn in the order given (which need not be reading order). */
+export async function makeLaidOutPdf(pages: ReadonlyArray<readonly Placed[]>): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const fonts = {
+    sans: await doc.embedFont(StandardFonts.Helvetica),
+    bold: await doc.embedFont(StandardFonts.HelveticaBold),
+    mono: await doc.embedFont(StandardFonts.Courier),
+  };
+  for (const runs of pages) {
+    const page = doc.addPage([612, 792]);
+    let end = 0;
+    for (const r of runs) {
+      const font = fonts[r.font ?? 'sans'];
+      const size = r.size ?? 10;
+      const x = typeof r.x === 'number' ? r.x : end + r.x.after;
+      page.drawText(r.text, { x, y: r.y, size, font });
+      end = x + font.widthOfTextAtSize(r.text, size);
+    }
+  }
+  return doc.save({ useObjectStreams: false });
+}
+
+/** Body lines from the top of the text block down, 12 units apart, at the left margin (or `x`). */
+export const bodyLines = (lines: readonly string[], top = 700, x = 72, size = 10): Placed[] => lines.map((text, i) => ({ text, x, y: top - i * 12, size }));
+
+/**
+ * A PDF in the form CJK documents use: a Type0 font with the predefined CMap `UniJIS-UCS2-H` (UCS-2
+ * codes in the content stream) over a CIDFont that is not embedded (Adobe-Japan1), so the reader
+ * needs the CMap files to read any of it, and a line of Latin text in Helvetica. Written by hand:
+ * PDF 32000-1:2008 §9.7.5.2 lists UniJIS-UCS2-H among the predefined CMaps.
+ */
+export function makeCjkPdf(japanese: readonly string[], latin: string): Uint8Array {
+  const ucs2 = (s: string) => Array.from(s, (c) => c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()).join('');
+  const esc = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
+  const content = [
+    ...japanese.map((line, i) => `BT /F1 12 Tf 72 ${760 - i * 18} Td <${ucs2(line)}> Tj ET`),
+    `BT /F2 12 Tf 72 ${760 - japanese.length * 18 - 10} Td (${esc(latin)}) Tj ET`,
+  ].join('\n');
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R /F2 8 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type0 /BaseFont /KozMinPr6N-Regular /Encoding /UniJIS-UCS2-H /DescendantFonts [6 0 R] >>',
+    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /KozMinPr6N-Regular /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 6 >> /FontDescriptor 7 0 R /DW 1000 >>',
+    '<< /Type /FontDescriptor /FontName /KozMinPr6N-Regular /Flags 6 /FontBBox [-437 -340 1147 1317] /ItalicAngle 0 /Ascent 1317 /Descent -349 /CapHeight 742 /StemV 80 >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(pdf, 'latin1'));
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(pdf, 'latin1');
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(pdf, 'latin1'));
+}
