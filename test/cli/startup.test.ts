@@ -39,7 +39,7 @@ describe('how `npx summarizer` finds the CLI', () => {
   // npm 11's exec installs the project into its npx cache when the project's own package.json names
   // the bin (libnpmexec `hasPkgBin`), about 0.5 s per run; a link in node_modules/.bin is a file lookup.
   test('through a link in node_modules/.bin made at npm ci, not the package.json bin field', () => {
-    const pkg = require(path.join(ROOT, 'package.json'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.bin).toBeUndefined();
     expect(pkg.scripts.postinstall).toBe('node scripts/link-cli.cjs');
     expect(fs.realpathSync(path.join(ROOT, 'node_modules', '.bin', 'summarizer'))).toBe(path.join(ROOT, 'cli', 'summarizer.cjs'));
