@@ -41,6 +41,9 @@ export interface SummaryRecord extends SummaryDetails {
   readonly pages?: number;
   readonly extractedCharacters?: number;
   readonly title?: string;
+  /** A trailing References/Bibliography section left out of what was summarized: its length, and where its text is. */
+  readonly referencesExcludedCharacters?: number;
+  readonly referencesLocation?: string;
   /** Which delivery of the upload event claimed the record last. */
   readonly attempt?: number;
   /** The endpoint the request was sent to (an update may replace the endpoint; see the sweeper). */

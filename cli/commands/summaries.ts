@@ -16,6 +16,7 @@ export const EXPORT_COLUMNS = [
   'format',
   'pages',
   'extractedCharacters',
+  'referencesExcludedCharacters',
   'title',
   'summary',
   'coverage',

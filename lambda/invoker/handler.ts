@@ -262,6 +262,8 @@ function markPending(
       pages: staged.pages,
       extractedCharacters: staged.extractedCharacters,
       title: staged.title,
+      referencesExcludedCharacters: staged.referencesExcludedCharacters,
+      referencesLocation: staged.referencesLocation,
     },
     now,
     deps,

@@ -34,6 +34,9 @@ export interface Staged {
   readonly pages?: number;
   readonly extractedCharacters?: number;
   readonly title?: string;
+  /** A trailing reference section kept out of what is summarized, and where its text was written. */
+  readonly referencesExcludedCharacters?: number;
+  readonly referencesLocation?: string;
 }
 
 /** `bucket/key?versionId=…`, URL-encoded as CopyObject's `CopySource` must be. */
@@ -99,6 +102,23 @@ export async function stageInput(object: ObjectCreated, kind: 'payload' | 'docum
   const extraction = await extractDocument(bytes, format, limits);
   if (!extraction.ok) throw new PermanentSubmissionError(extraction.reason);
   const key = stagedKey(settings.extractedPrefix, inferenceId, 'text');
+  // The reference list is kept, beside the text, but not summarized (common/extract/pdf-layout.ts).
+  const referencesKey = extraction.references ? key.replace(/\.txt$/, '.references.txt') : undefined;
+  if (referencesKey) {
+    await withRetry(
+      () =>
+        deps.s3.send(
+          new PutObjectCommand({
+            Bucket: settings.bucket,
+            Key: referencesKey,
+            Body: extraction.references,
+            ContentType: 'text/plain; charset=utf-8',
+            Metadata: sourceMetadata(object, object.key, inferenceId),
+          }),
+        ),
+      retry(deps),
+    );
+  }
   await withRetry(
     () =>
       deps.s3.send(
@@ -114,12 +134,21 @@ export async function stageInput(object: ObjectCreated, kind: 'payload' | 'docum
             characters: String(extraction.characters),
             ...(extraction.pages !== undefined ? { pages: String(extraction.pages) } : {}),
             ...(extraction.title ? { title: encodeURIComponent(extraction.title.slice(0, 300)) } : {}),
+            ...(referencesKey ? { 'references-excluded': String(extraction.references!.length) } : {}),
           },
         }),
       ),
     retry(deps),
   );
-  return { key, kind: 'text', format, pages: extraction.pages, extractedCharacters: extraction.characters, title: extraction.title };
+  return {
+    key,
+    kind: 'text',
+    format,
+    pages: extraction.pages,
+    extractedCharacters: extraction.characters,
+    title: extraction.title,
+    ...(referencesKey ? { referencesExcludedCharacters: extraction.references!.length, referencesLocation: `s3://${settings.bucket}/${referencesKey}` } : {}),
+  };
 }
 
 /** A document whose first bytes are not UTF-8 would reach the model as mojibake: refuse it now. */

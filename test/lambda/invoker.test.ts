@@ -9,7 +9,7 @@ import { inferenceIdForObject } from '../../common/inference-id';
 import { handleIngestBatch, InvokerDeps, keyCandidates, messageBudgetMs, parseObjectCreated } from '../../lambda/invoker/handler';
 import { FakeBucket, checkHeaders } from '../helpers/fake-s3';
 import { FakeTable } from '../helpers/fake-table';
-import { makeDocx, makeEncryptedPdf, makeHtmlPage, makePdf } from '../helpers/documents';
+import { bodyLines, makeDocx, makeEncryptedPdf, makeHtmlPage, makeLaidOutPdf, makePdf } from '../helpers/documents';
 import { noSleep, sqsEvent } from '../helpers/lambda';
 
 const s3 = mockClient(S3Client);
@@ -190,6 +190,28 @@ describe('documents as researchers have them: PDF, HTML and Word', () => {
     // The same upload delivered again is submitted once.
     await handleIngestBatch(delivery(eventFor(key, v)), deps);
     expect(sagemaker).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1);
+  });
+
+  test('a paper\'s trailing References section is kept beside the text, not summarized, and the record says so', async () => {
+    const key = 'input/papers/storage.pdf';
+    const pdf = await makeLaidOutPdf([
+      [{ text: 'Storage and the Evening Peak', x: 72, y: 740, size: 16 }, ...bodyLines(['Batteries cut the evening peak by a fifth in every region we surveyed.', 'Prices fell for the third year running.'])],
+      [...bodyLines(['The trend should continue while cell prices fall.']), { text: 'References', x: 72, y: 640, size: 13 }, ...bodyLines(['[1] A. Author. Grid storage. Journal of Power, 2024.'], 620)],
+    ]);
+    const v = bucket.put(key, Buffer.from(pdf));
+    const id = idOf(key, v.etag);
+    await handleIngestBatch(delivery(eventFor(key, v)), deps);
+    const text = bucket.get(`extracted/${id}.txt`)!.toString('utf8');
+    const references = bucket.get(`extracted/${id}.references.txt`)!.toString('utf8');
+    expect(text).toContain('cell prices fall.');
+    expect(text).not.toContain('Journal of Power');
+    expect(references).toBe('References\n\n[1] A. Author. Grid storage. Journal of Power, 2024.');
+    expect(bucket.metadata.get(`extracted/${id}.txt`)).toMatchObject({ 'references-excluded': String(references.length) });
+    expect(table.items.get(id)).toMatchObject({
+      status: 'PENDING',
+      referencesExcludedCharacters: references.length,
+      referencesLocation: `s3://docs-bucket/extracted/${id}.references.txt`,
+    });
   });
 
   test.each([
