@@ -1,36 +1,87 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { htmlToText, tidy } from './html-text';
-import type { Extraction } from './types';
+import type { Extraction, Removals } from './types';
 
+type Element = { remove(): void; textContent: string | null; getAttribute(name: string): string | null; closest(selector: string): Element | null };
+type Document = { querySelectorAll(selector: string): ArrayLike<Element>; querySelector(selector: string): Element | null };
+
+/** Cookie and consent banners: by the names consent tools give them. */
+const CONSENT = '[id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i], [id*="gdpr" i], [class*="gdpr" i], [aria-label*="cookie" i], [aria-label*="consent" i]';
+/**
+ * What a reader never sees: the `hidden` attribute, `aria-hidden="true"`, an inline `display:none`
+ * or `visibility:hidden`, and a `<dialog>` that is not open (an mdBook help dialog, a search box).
+ */
+const HIDDEN = '[hidden], [aria-hidden="true"], [style*="display" i], [style*="visibility" i], dialog:not([open])';
+const INVISIBLE_STYLE = /(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)\s*(!important)?\s*(;|$)/i;
+/** Heading permalinks: Sphinx's ¶ (a.headerlink), GitHub's and mdBook's # anchors, 🔗 and § marks. */
+const PERMALINK_TEXT = /^\s*[¶#§🔗]?\s*$/u;
 /** Parts of a page that are never the article, removed before the fallback below. */
-const CHROME = 'script, style, noscript, template, nav, header, footer, aside, form, iframe, [role="navigation"], [role="banner"], [role="contentinfo"], [aria-modal="true"], [id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i]';
+const CHROME = 'script, style, noscript, template, nav, header, footer, aside, form, iframe, [role="navigation"], [role="banner"], [role="contentinfo"], [aria-modal="true"]';
+/** Where a site menu lives: a heading there is not the page's. */
+const MENU = 'nav, header, footer, aside, [role="navigation"], [role="banner"], [role="contentinfo"]';
+
+/** Removes what no reader sees or wants from a parsed page, and counts it. */
+function removeNoise(document: Document): Required<Pick<Removals, 'hiddenElements' | 'consentBanners' | 'permalinks'>> {
+  let hiddenElements = 0;
+  for (const element of Array.from(document.querySelectorAll(HIDDEN))) {
+    const style = element.getAttribute('style');
+    if (style !== null && element.getAttribute('hidden') === null && element.getAttribute('aria-hidden') !== 'true' && !INVISIBLE_STYLE.test(style) && !/^dialog$/i.test((element as unknown as { nodeName: string }).nodeName)) continue;
+    element.remove();
+    hiddenElements++;
+  }
+  let consentBanners = 0;
+  for (const element of Array.from(document.querySelectorAll(CONSENT))) {
+    // A banner is small; an article that merely mentions cookies in a class name is not one.
+    if ((element.textContent ?? '').length > 2000) continue;
+    element.remove();
+    consentBanners++;
+  }
+  let permalinks = 0;
+  for (const anchor of Array.from(document.querySelectorAll('a.headerlink, a.anchor, a.header, a[href^="#"]'))) {
+    const inHeading = anchor.closest('h1, h2, h3, h4, h5, h6, dt') !== null;
+    if (!PERMALINK_TEXT.test(anchor.textContent ?? '') || !(inHeading || /headerlink|anchor/.test(anchor.getAttribute('class') ?? ''))) continue;
+    anchor.remove();
+    permalinks++;
+  }
+  return { hiddenElements, consentBanners, permalinks };
+}
+
+/** The page's headline: its own `<h1>` (not one in a site menu), then `og:title`, then `<title>`. */
+function titleOf(document: Document): string | undefined {
+  for (const h1 of Array.from(document.querySelectorAll('h1'))) {
+    const text = tidy(h1.textContent ?? '').replace(/\s+/g, ' ');
+    if (text !== '' && h1.closest(MENU) === null) return text;
+  }
+  const og = document.querySelector('meta[property="og:title"]')?.getAttribute('content')?.trim();
+  if (og) return og;
+  return document.querySelector('title')?.textContent?.trim() || undefined;
+}
 
 /**
  * The main text of an HTML page as Firefox's reader view shows it (Mozilla Readability on a
- * linkedom DOM): the article, not menus, footers, scripts or cookie banners; the page title
- * kept. A page Readability finds no article in (too short, or not article-shaped) falls back to
+ * linkedom DOM): the article, not menus, footers, scripts, consent banners, hidden dialogs or
+ * permalink marks; code blocks with their lines, list items with their text; the headline as
+ * title. A page Readability finds no article in (too short, or not article-shaped) falls back to
  * its body without navigation, headers, footers and banners.
  */
 export function extractHtml(html: string): Extraction {
   const { document } = parseHTML(html);
-  const pageTitle = document.querySelector('title')?.textContent?.trim() || undefined;
-  const heading = document.querySelector('h1')?.textContent?.trim() || undefined;
-  // Readability changes the document it reads; the fallback parses the page again.
+  const removed = removeNoise(document as unknown as Document);
+  const title = titleOf(document as unknown as Document);
+  // Readability changes the document it reads: the fallback needs the page as it was, less the noise.
+  const cleaned = (document as unknown as { toString(): string }).toString();
   const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 200 }).parse();
   let text = article?.content ? htmlToText(article.content) : '';
   if (text.length < 200) {
     // Too short to be sure Readability found the article: take the page without its chrome.
-    const { document: page } = parseHTML(html);
+    const { document: page } = parseHTML(cleaned);
     for (const element of Array.from(page.querySelectorAll(CHROME)) as Array<{ remove(): void }>) element.remove();
     const body = page.querySelector('body');
     const fallback = body ? htmlToText(body.innerHTML) : tidy(page.documentElement?.textContent ?? '');
     if (fallback !== '') text = fallback;
   }
-  // "Headline | Site name": the headline, when the page's own h1 says which part it is.
-  const candidate = article?.title?.trim() || pageTitle;
-  const title = heading && candidate?.includes(heading) ? heading : candidate;
   if (text.trim() === '') return { ok: false, format: 'html', reason: 'the HTML page has no readable text' };
   const withTitle = title && !text.startsWith(title) ? `${title}\n\n${text}` : text;
-  return { ok: true, format: 'html', text: withTitle, characters: withTitle.length, ...(title ? { title } : {}) };
+  return { ok: true, format: 'html', text: withTitle, characters: withTitle.length, removed, ...(title ? { title } : {}) };
 }

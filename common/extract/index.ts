@@ -1,6 +1,5 @@
 import { decodeUtf8 } from '../payload';
 import { byteLimit, DEFAULT_EXTRACTION_LIMITS, DocumentFormat, Extraction, ExtractionLimits } from './types';
-import { zipBoundsProblem } from './zip-bounds';
 
 export * from './types';
 
@@ -58,7 +57,7 @@ export function tooLarge(format: DocumentFormat, size: number, limits: Extractio
 export const needsExtraction = (format: DocumentFormat) => format === 'pdf' || format === 'html' || format === 'docx';
 
 /**
- * The libraries of each format (pdf.js, linkedom with Readability, mammoth), loaded the first time a
+ * The libraries of each format (pdf.js, linkedom with Readability, mammoth with linkedom), loaded the first time a
  * document of that format is extracted: a text upload, or a CLI that only reads its arguments,
  * never pays for them.
  */
@@ -66,8 +65,7 @@ export const needsExtraction = (format: DocumentFormat) => format === 'pdf' || f
 const formatLibraries = {
   pdf: (): typeof import('./pdf') => require('./pdf'),
   html: (): typeof import('./html') => require('./html'),
-  mammoth: (): typeof import('mammoth') => require('mammoth'),
-  htmlText: (): typeof import('./html-text') => require('./html-text'),
+  docx: (): typeof import('./docx') => require('./docx'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -83,28 +81,10 @@ export async function extractDocument(bytes: Uint8Array, format: DocumentFormat,
       return decoded.ok ? formatLibraries.html().extractHtml(decoded.text) : { ok: false, format, reason: `the HTML page: ${decoded.reason}` };
     }
     case 'docx':
-      return extractDocx(bytes, limits);
+      return formatLibraries.docx().extractDocx(bytes, limits);
     default: {
       const decoded = decodeUtf8(bytes);
       return decoded.ok ? { ok: true, format, text: decoded.text, characters: decoded.text.length } : { ok: false, format, reason: decoded.reason };
     }
   }
-}
-
-/** Body text of a Word document, headings and lists kept as plain text (through mammoth's HTML). */
-async function extractDocx(bytes: Uint8Array, limits: ExtractionLimits): Promise<Extraction> {
-  const problem = zipBoundsProblem(bytes, { maxEntries: limits.maxDocxEntries, maxUncompressedBytes: limits.maxDocxUncompressedBytes }, 'the Word document');
-  if (problem) return { ok: false, format: 'docx', reason: problem };
-  let html: string;
-  try {
-    html = (await formatLibraries.mammoth().convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;
-  } catch (e) {
-    return { ok: false, format: 'docx', reason: `the Word document could not be read (${(e as Error).message})` };
-  }
-  const { htmlToText } = formatLibraries.htmlText();
-  const text = htmlToText(html);
-  if (text === '') return { ok: false, format: 'docx', reason: 'the Word document has no text' };
-  const heading = /^<h1>(.*?)<\/h1>/.exec(html)?.[1];
-  const title = heading ? htmlToText(heading) : undefined;
-  return { ok: true, format: 'docx', text, characters: text.length, ...(title ? { title } : {}) };
 }

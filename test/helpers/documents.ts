@@ -56,14 +56,31 @@ export async function makeEncryptedPdf(): Promise<Uint8Array> {
   return doc.save({ useObjectStreams: false });
 }
 
-/** A Word document: a title (Heading 1), paragraphs, a bulleted list, a heading and more text. */
-export async function makeDocx(parts: { title: string; paragraphs: string[]; bullets: string[]; heading: string; closing: string }): Promise<Uint8Array> {
+/**
+ * A Word document: a title (Heading 1), paragraphs, a bulleted list, a heading and more text;
+ * optionally a table (each cell a paragraph, as Word writes them) and a footnote on the first
+ * paragraph (ECMA-376 Part 1 §17.11: a w:footnoteReference run, and word/footnotes.xml).
+ */
+export async function makeDocx(parts: {
+  title: string;
+  paragraphs: string[];
+  bullets: string[];
+  heading: string;
+  closing: string;
+  table?: string[][];
+  footnote?: string;
+}): Promise<Uint8Array> {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const p = (text: string, style?: string, list = false) =>
     `<w:p><w:pPr>${style ? `<w:pStyle w:val="${style}"/>` : ''}${list ? '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>' : ''}</w:pPr><w:r><w:t xml:space="preserve">${esc(text)}</w:t></w:r></w:p>`;
+  const footnoteRun = '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="1"/></w:r>';
+  const table = parts.table
+    ? `<w:tbl>${parts.table.map((row) => `<w:tr>${row.map((cell) => `<w:tc>${p(cell)}</w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`
+    : '';
   const body = [
     p(parts.title, 'Heading1'),
-    ...parts.paragraphs.map((t) => p(t)),
+    ...parts.paragraphs.map((t, i) => (i === 0 && parts.footnote ? p(t).replace('</w:p>', `${footnoteRun}</w:p>`) : p(t))),
+    table,
     ...parts.bullets.map((t) => p(t, 'ListParagraph', true)),
     p(parts.heading, 'Heading2'),
     p(parts.closing),
@@ -76,7 +93,13 @@ export async function makeDocx(parts: { title: string; paragraphs: string[]; bul
   zip.file('_rels/.rels', '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>');
   zip.file(
     'word/_rels/document.xml.rels',
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/></Relationships>',
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+  );
+  zip.file(
+    'word/footnotes.xml',
+    `<?xml version="1.0" encoding="UTF-8"?><w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">${
+      parts.footnote ? `<w:footnote w:id="1"><w:p><w:r><w:t xml:space="preserve">${esc(parts.footnote)}</w:t></w:r></w:p></w:footnote>` : ''
+    }</w:footnotes>`,
   );
   zip.file(
     'word/styles.xml',
