@@ -202,3 +202,37 @@ export function makeCjkPdf(japanese: readonly string[], latin: string): Uint8Arr
   pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return new Uint8Array(Buffer.from(pdf, 'latin1'));
 }
+
+/**
+ * A documentation page shaped like the ones real sites serve (Sphinx, mdBook, rustdoc): a sidebar
+ * menu of hundreds of links, a search dialog, a cookie banner, sections with permalink marks,
+ * paragraphs dense with inline markup, syntax-highlighted code (a span per token) and tables,
+ * repeated until the page is about `bytes` long. Real pages carry several elements per sentence;
+ * a page of bare <p> paragraphs would flatter any extractor.
+ */
+export function makeRealWorldHtml(bytes: number): string {
+  const menu = Array.from({ length: 300 }, (_, i) => `<li class="toctree-l2"><a class="reference internal" href="api.html#item-${i}"><span class="pre">item_${i}</span></a></li>`).join('');
+  const head = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Storage API — Grid Toolkit 4.2 documentation</title>
+<meta property="og:title" content="Storage API"><link rel="stylesheet" href="_static/pygments.css"><script>var DOCUMENTATION_OPTIONS={VERSION:'4.2'};</script></head>
+<body><div class="cookie-banner" id="cookie-consent">We use cookies. <button>Accept all cookies</button></div>
+<dialog id="search"><h2>Search</h2><p>Press / to search, ? for keyboard help.</p></dialog>
+<div class="wy-grid-for-nav"><nav class="wy-nav-side"><div class="wy-side-scroll"><ul>${menu}</ul></div></nav>
+<section class="wy-nav-content-wrap"><div class="wy-nav-content"><div class="rst-content"><div role="main" class="document"><div itemprop="articleBody">
+<h1>Storage API<a class="headerlink" href="#storage-api" title="Permalink to this heading">¶</a></h1>`;
+  const tail = '</div></div></div></div></section></div><footer><p>© Copyright 2026, Grid Toolkit developers.</p></footer></body></html>';
+  const code = (n: number) =>
+    `<div class="highlight-python notranslate"><div class="highlight"><pre><span></span><span class="c1"># read meter ${n}</span>\n<span class="n">reading</span> <span class="o">=</span> <span class="n">meter</span><span class="o">.</span><span class="n">read</span><span class="p">(</span><span class="n">channel</span><span class="o">=</span><span class="mi">${n}</span><span class="p">)</span>\n<span class="k">if</span> <span class="n">reading</span><span class="o">.</span><span class="n">peak</span> <span class="o">&gt;</span> <span class="n">limit</span><span class="p">:</span>\n    <span class="n">report</span><span class="p">(</span><span class="n">reading</span><span class="p">)</span>\n</pre></div></div>`;
+  const section = (n: number) => `<section id="section-${n}"><h2>Section ${n}: peak storage<a class="headerlink" href="#section-${n}" title="Permalink to this heading">¶</a></h2>
+<p>The <code class="docutils literal notranslate"><span class="pre">meter.read()</span></code> call returns a <a class="reference internal" href="#reading" title="Reading"><code class="xref py py-class docutils literal notranslate"><span class="pre">Reading</span></code></a> for channel <em>${n}</em>; operators reported that <strong>battery storage</strong> cut evening peaks by about a fifth, while the cost of new capacity fell for the third year running (see <a class="reference external" href="https://example.org/${n}">the survey</a>).</p>
+${code(n)}
+<table class="docutils align-default"><thead><tr class="row-odd"><th class="head"><p>Region</p></th><th class="head"><p>Capacity</p></th></tr></thead><tbody><tr class="row-even"><td><p>North ${n}</p></td><td><p>${n} GW</p></td></tr><tr class="row-odd"><td><p>South ${n}</p></td><td><p>${n + 1} GW</p></td></tr></tbody></table>
+</section>`;
+  const sections: string[] = [];
+  let length = head.length + tail.length;
+  for (let n = 1; length < bytes; n++) {
+    const s = section(n);
+    sections.push(s);
+    length += s.length;
+  }
+  return head + sections.join('\n') + tail;
+}
