@@ -28,6 +28,7 @@ const lazy = {
   manifest: (): typeof import('./manifest') => require('./manifest'),
   preflight: (): typeof import('./commands/preflight') => require('./commands/preflight'),
   preview: (): typeof import('./commands/preview') => require('./commands/preview'),
+  extract: (): typeof import('./commands/extract') => require('./commands/extract'),
   progress: (): typeof import('./progress') => require('./progress'),
   report: (): typeof import('./report') => require('./report'),
   resources: (): typeof import('./resources') => require('./resources'),
@@ -216,6 +217,20 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     if (problems > 0) setExit(1);
     if (options.wait) setExit(await runWait(targetsOf(manifest), clients, resources.tableName, { timeout: options.timeout, out: options.out, download: true }));
   });
+
+  program
+    .command('extract')
+    .summary('show the text that would be summarized, and what was removed')
+    .description(
+      'Extract documents exactly as the pipeline and submit do (PDF, HTML, Word, text) and print the text that would be summarized, or write it to --out DIR as <name>.txt. Reports per file what was removed: running headers and footers, page numbers, hidden elements, consent banners, permalink marks, a reference section set aside (written to <name>.references.txt). No AWS calls. Exit 1 if any file is refused.',
+    )
+    .argument('<inputs...>', 'files, folders or glob patterns')
+    .option('--out <dir>', 'write each text to <dir>/<name>.txt instead of printing it')
+    .action(async (inputs: string[], options: { out?: string }) => {
+      const [{ expandInputs }, { extractFiles }] = await Promise.all([lazy.documents(), lazy.extract()]);
+      const expanded = await expandInputs(inputs);
+      setExit(await extractFiles(expanded.files, expanded.unmatched, options.out, io));
+    });
 
   program
     .command('wait')

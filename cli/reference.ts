@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 export const COMMAND_EXAMPLES: Readonly<Record<string, string>> = {
   submit: "npx summarizer submit reports/ 'notes/**/*.md' --param max_length=256 --manifest batch.json",
   wait: 'npx summarizer wait batch.json --out summaries/',
+  extract: 'npx summarizer extract reports/q3.pdf --out extracted/',
   preflight: 'npx summarizer preflight --context config=config/prod.json',
   smoke: 'npx summarizer --stage dev smoke --timeout 1800',
   drain: 'npx summarizer --stage prod drain --timeout 3600',

@@ -34,8 +34,9 @@ export function submitTable(manifest: Manifest): string {
 
 /** `submit --dry-run`: what would be sent, and what would be refused and why. */
 export function previewTable(entries: readonly ManifestEntry[]): string {
-  const table = new Table({ head: ['File', 'Extracted', 'Would', 'Reason'], style: { head: [], border: [] } });
-  for (const e of entries) table.push([shortPath(e.file), extractedLine(e), e.status === 'would-submit' ? 'submit' : 'be refused', short(e.reason ?? '', 90)]);
+  // Reasons are wrapped, never cut: a refusal names the limit and what to do, at its end.
+  const table = new Table({ head: ['File', 'Extracted', 'Would', 'Reason'], style: { head: [], border: [] }, wordWrap: true, colWidths: [32, 30, 12, 60] });
+  for (const e of entries) table.push([shortPath(e.file, 30), extractedLine(e), e.status === 'would-submit' ? 'submit' : 'be refused', e.reason ?? '']);
   return `${table.toString()}\n${counted(entries)} (dry run: nothing was uploaded or submitted)\n`;
 }
 
