@@ -373,6 +373,11 @@ export function joinHyphenated(before: string, after: string, vocabulary: Readon
   return keep;
 }
 
+const CJK_END = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]$/u;
+const CJK_START = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
+
+const CJK_ANY = new RegExp(CJK_START.source.slice(1), 'u');
+
 const REFERENCES_HEADING = /^(?:(?:\d+|[ivx]+|[a-z])\.?\s+)?(references|bibliography|works cited|literature cited|literature|reference list)$/i;
 
 type Block = { kind: 'heading' | 'paragraph' | 'item' | 'row' | 'code'; text: string; size: number; x0: number };
@@ -390,7 +395,7 @@ function blocksOf(lines: readonly Line[], body: number, vocabulary: ReadonlySet<
     const heading = line.size >= body * HEADING_SCALE && line.text.length < 200;
     const kind: Block['kind'] = heading
       ? 'heading'
-      : line.cells.every((c) => c.mono)
+      : line.cells.every((c) => c.mono) && !CJK_ANY.test(line.text) // CJK fonts are fixed-pitch too: not code
         ? 'code'
         : line.cells.length > 1
           ? 'row'
@@ -410,7 +415,8 @@ function blocksOf(lines: readonly Line[], body: number, vocabulary: ReadonlySet<
         current.text = next.text;
         if (next.joined) joined++;
       } else {
-        current.text += ` ${line.text}`;
+        // Chinese and Japanese put no space between words: a line break inside their text is no space either.
+        current.text += CJK_END.test(current.text) && CJK_START.test(line.text) ? line.text : ` ${line.text}`;
       }
     } else {
       blocks.push({ kind, text: line.text, size: line.size, x0: line.x0 });

@@ -164,4 +164,9 @@ describe('CJK', () => {
     const result = await extractDocument(makeCjkPdf(['日本語の文書です。', '東京の市場は上昇した。'], 'Tokyo markets rose.'), 'pdf');
     expect(result.ok && result.text).toMatch(/^日本語の文書です。\s*東京の市場は上昇した。\s+Tokyo markets rose\.$/);
   });
+
+  test('a Japanese paragraph wrapped over two lines is joined without a space', async () => {
+    const result = await extractDocument(makeCjkPdf(['東京の市場は', '上昇した。'], 'Tokyo markets rose.'), 'pdf');
+    expect(result.ok && result.text.split('\n')[0]).toBe('東京の市場は上昇した。');
+  });
 });
