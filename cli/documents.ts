@@ -74,6 +74,23 @@ async function sha256OfFile(file: string): Promise<string> {
 const MAX_VALIDATED_JSON_BYTES = 50_000_000;
 
 /**
+ * Whether a local file can be sent at all, as the pipeline decides for an upload from its name and
+ * size (common/payload `classifyDocument`): readable, not empty, within the async limit; and
+ * whether it is a .json request payload or a document.
+ */
+export function classifyFile(file: string): { ok: true; size: number; kind: 'payload' | 'document' } | { ok: false; reason: string } {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (e) {
+    return { ok: false, reason: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  const classification = classifyDocument(path.basename(file), size);
+  return classification.ok ? { ok: true, size, kind: classification.kind } : classification;
+}
+
+/**
  * Prepares a file the way the pipeline treats an upload (common/payload, common/extract,
  * common/submission): its content decides its format; PDF, HTML and Word documents are
  * extracted here with the pipeline's own module, and the text goes as it is (`text/plain`; the
@@ -82,15 +99,9 @@ const MAX_VALIDATED_JSON_BYTES = 50_000_000;
  * Every refusal says why.
  */
 export async function prepareDocument(file: string, parameters: Readonly<Record<string, unknown>>): Promise<PreparedDocument> {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-    fs.accessSync(file, fs.constants.R_OK);
-  } catch (e) {
-    return { ok: false, file, reason: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
-  }
-  const classification = classifyDocument(path.basename(file), size);
+  const classification = classifyFile(file);
   if (!classification.ok) return { ok: false, file, reason: classification.reason };
+  const { size } = classification;
 
   if (classification.kind === 'payload') {
     if (size <= MAX_VALIDATED_JSON_BYTES) {

@@ -32,4 +32,6 @@ if (current !== target) {
   fs.rmSync(link, { force: true });
   fs.symlinkSync(target, link);
 }
+// npx runs the link itself: a checkout that lost file modes (an archive, some CI caches) would
+// leave it not executable.
 fs.chmodSync(path.join(root, 'cli', 'summarizer.cjs'), 0o755);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { type DocumentFormat, extractDocument, type Removals, SNIFF_BYTES, sniffFormat } from '../../common/extract';
-import type { Unmatched } from '../documents';
+import { type DocumentFormat, type Extraction, extractDocument, type Removals, SNIFF_BYTES, sniffFormat } from '../../common/extract';
+import { classifyFile, type Unmatched } from '../documents';
 
 /**
  * `summarizer extract`: exactly the text that would be summarized, from the same module the
@@ -51,9 +51,7 @@ export async function extractFiles(files: readonly string[], unmatched: readonly
   if (outDir) fs.mkdirSync(outDir, { recursive: true });
   const taken = new Set<string>();
   for (const file of files) {
-    const bytes = new Uint8Array(fs.readFileSync(file));
-    const sniffed = sniffFormat(bytes.subarray(0, SNIFF_BYTES), path.basename(file));
-    const extraction = sniffed.ok ? await extractDocument(bytes, sniffed.format) : { ok: false as const, reason: sniffed.reason };
+    const extraction = await extractFile(file);
     if (!extraction.ok) {
       io.stderr(`${file}: refused: ${extraction.reason}\n`);
       exitCode = 1;
@@ -74,6 +72,20 @@ export async function extractFiles(files: readonly string[], unmatched: readonly
     io.stderr(`${file}: ${what.filter(Boolean).join(', ')}${removed.length ? `; removed: ${removed.join(', ')}` : ''}${destination}\n`);
   }
   return exitCode;
+}
+
+/**
+ * A file's text as the pipeline would summarize it, or why it would be refused: the same checks
+ * as `submit` (readable, not empty, within the async limit), then common/extract. A .json request
+ * payload goes to the model as it is, so its text is itself.
+ */
+async function extractFile(file: string): Promise<Extraction> {
+  const classified = classifyFile(file);
+  if (!classified.ok) return classified;
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  if (classified.kind === 'payload') return extractDocument(bytes, 'text');
+  const sniffed = sniffFormat(bytes.subarray(0, SNIFF_BYTES), path.basename(file));
+  return sniffed.ok ? extractDocument(bytes, sniffed.format) : sniffed;
 }
 
 const formatLabel = (format: DocumentFormat) => ({ pdf: 'PDF', html: 'HTML', docx: 'Word', markdown: 'Markdown', text: 'text' })[format];

@@ -3,23 +3,30 @@ import { parseHTML } from 'linkedom';
 import { htmlToText, tidy } from './html-text';
 import type { Extraction, Removals } from './types';
 
-type Element = { remove(): void; textContent: string | null; getAttribute(name: string): string | null; closest(selector: string): Element | null };
+type Element = { nodeName: string; remove(): void; textContent: string | null; getAttribute(name: string): string | null; closest(selector: string): Element | null };
 type Document = { querySelectorAll(selector: string): ArrayLike<Element>; querySelector(selector: string): Element | null };
 
 /** Cookie and consent banners: by the names consent tools give them. */
 const CONSENT = '[id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i], [id*="gdpr" i], [class*="gdpr" i], [aria-label*="cookie" i], [aria-label*="consent" i]';
+/** Elements that may be hidden (isHidden decides). */
+const MAYBE_HIDDEN = '[hidden], [aria-hidden="true"], [style], dialog:not([open])';
+const INVISIBLE_STYLE = /(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)\s*(!important)?\s*(;|$)/i;
+
 /**
  * What a reader never sees: the `hidden` attribute, `aria-hidden="true"`, an inline `display:none`
  * or `visibility:hidden`, and a `<dialog>` that is not open (an mdBook help dialog, a search box).
  */
-const HIDDEN = '[hidden], [aria-hidden="true"], [style*="display" i], [style*="visibility" i], dialog:not([open])';
-const INVISIBLE_STYLE = /(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)\s*(!important)?\s*(;|$)/i;
+const isHidden = (element: Element) =>
+  element.getAttribute('hidden') !== null ||
+  element.getAttribute('aria-hidden') === 'true' ||
+  (element.nodeName.toLowerCase() === 'dialog' && element.getAttribute('open') === null) ||
+  INVISIBLE_STYLE.test(element.getAttribute('style') ?? '');
 /** Heading permalinks: Sphinx's ¶ (a.headerlink), GitHub's and mdBook's # anchors, 🔗 and § marks. */
 const PERMALINK_TEXT = /^\s*[¶#§🔗]?\s*$/u;
-/** Parts of a page that are never the article, removed before the fallback below. */
-const CHROME = 'script, style, noscript, template, nav, header, footer, aside, form, iframe, [role="navigation"], [role="banner"], [role="contentinfo"], [aria-modal="true"]';
 /** Where a site menu lives: a heading there is not the page's. */
 const MENU = 'nav, header, footer, aside, [role="navigation"], [role="banner"], [role="contentinfo"]';
+/** Parts of a page that are never the article, removed before the fallback below. */
+const CHROME = `script, style, noscript, template, form, iframe, [aria-modal="true"], ${MENU}`;
 
 /** Never the article, and costly for Readability to score: gone before it runs. */
 const NEVER_ARTICLE = 'script, style, noscript, template, svg, nav, [role="navigation"]';
@@ -67,9 +74,8 @@ function markedArticle(document: Document): string | undefined {
 /** Removes what no reader sees or wants from a parsed page, and counts it. */
 function removeNoise(document: Document): Required<Pick<Removals, 'hiddenElements' | 'consentBanners' | 'permalinks'>> {
   let hiddenElements = 0;
-  for (const element of Array.from(document.querySelectorAll(HIDDEN))) {
-    const style = element.getAttribute('style');
-    if (style !== null && element.getAttribute('hidden') === null && element.getAttribute('aria-hidden') !== 'true' && !INVISIBLE_STYLE.test(style) && !/^dialog$/i.test((element as unknown as { nodeName: string }).nodeName)) continue;
+  for (const element of Array.from(document.querySelectorAll(MAYBE_HIDDEN))) {
+    if (!isHidden(element)) continue;
     element.remove();
     hiddenElements++;
   }

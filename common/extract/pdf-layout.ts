@@ -193,9 +193,9 @@ export function readingOrder(rows: readonly Row[], page: number): Line[] {
   const line = (cells: Cell[], row: Row, columnLeft: number): Line => ({ cells, text: rowText(cells), y: row.y, x0: cells[0].x0, size: row.size, columnLeft, page });
   const leftEdge = (runs: readonly TextRun[]) => (runs.length ? Math.min(...runs.map((r) => r.x)) : 0);
   const words = rows.flatMap((r) => r.runs.filter((run) => !isSpace(run)));
+  const pageLeft = leftEdge(words);
   if (gutter === undefined) {
-    const columnLeft = leftEdge(words);
-    return rows.map((r) => ({ r, cells: cellsOf(r.runs, r.size) })).filter(({ cells }) => cells.length > 0).map(({ r, cells }) => line(cells, r, columnLeft));
+    return rows.map((r) => ({ r, cells: cellsOf(r.runs, r.size) })).filter(({ cells }) => cells.length > 0).map(({ r, cells }) => line(cells, r, pageLeft));
   }
   const leftColumn = leftEdge(words.filter((r) => r.x + r.width <= gutter));
   const rightColumn = leftEdge(words.filter((r) => r.x >= gutter));
@@ -211,7 +211,7 @@ export function readingOrder(rows: readonly Row[], page: number): Line[] {
     if (row.runs.some((r) => !isSpace(r) && r.x < gutter && r.x + r.width > gutter)) {
       flush();
       const cells = cellsOf(row.runs, row.size);
-      if (cells.length) out.push(line(cells, row, leftEdge(words)));
+      if (cells.length) out.push(line(cells, row, pageLeft));
       continue;
     }
     const l = cellsOf(row.runs.filter((r) => r.x < gutter), row.size);
@@ -269,10 +269,11 @@ function bandOf(lines: readonly Line[]): Set<Line> {
   };
   let top = take(rows);
   let bottom = take([...rows].reverse());
-  // Bands leave text between them: on a page of a few lines, the smaller band is the header or footer.
+  // Bands leave text between them. On a page of a few lines only one can be a band: the smaller
+  // (on a tie the bottom one, where page numbers usually are).
   if (top.length + bottom.length >= rows.length) {
     if (top.length >= bottom.length) top = [];
-    if (bottom.length >= top.length && top.length === 0 && bottom.length >= rows.length) bottom = [];
+    else bottom = [];
   }
   const band = new Set([...top, ...bottom]);
   return new Set(lines.filter((l) => band.has(l.y)));
@@ -373,10 +374,11 @@ export function joinHyphenated(before: string, after: string, vocabulary: Readon
   return keep;
 }
 
-const CJK_END = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]$/u;
-const CJK_START = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
-
-const CJK_ANY = new RegExp(CJK_START.source.slice(1), 'u');
+/** Chinese and Japanese characters and their punctuation (CJK symbols, full-width forms). */
+const CJK = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u3000-\\u303f\\uff00-\\uffef]';
+const CJK_ANY = new RegExp(CJK, 'u');
+const CJK_START = new RegExp(`^${CJK}`, 'u');
+const CJK_END = new RegExp(`${CJK}$`, 'u');
 
 const REFERENCES_HEADING = /^(?:(?:\d+|[ivx]+|[a-z])\.?\s+)?(references|bibliography|works cited|literature cited|literature|reference list)$/i;
 

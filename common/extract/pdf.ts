@@ -18,15 +18,17 @@ interface TextItem {
  * font that uses a predefined CMap comes back empty. The invoker's bundle carries a copy next to
  * its code (lib/constructs/handler-function.ts, `pdfjsData`); elsewhere they are read from
  * node_modules. pdf.js in Node reads them with fs.readFile from these paths (node_utils.js).
+ * Without either, PDFs are refused naming the missing files, rather than read with their CJK text
+ * silently left out.
  */
-export function pdfjsDataDirs(): { cMapUrl?: string; standardFontDataUrl?: string } {
+export function pdfjsDataDirs(): { cMapUrl: string; standardFontDataUrl: string } {
   const bundled = path.join(__dirname, PDFJS_DATA_DIR);
   let root = bundled;
   if (!fs.existsSync(bundled)) {
     try {
       root = path.dirname(require.resolve('pdfjs-dist/package.json'));
     } catch {
-      return {}; // Latin text still reads; CJK text in predefined CMaps does not (bundled.test.ts).
+      throw new Error(`pdf.js's CMaps and standard fonts are missing: neither ${bundled} nor pdfjs-dist in node_modules`);
     }
   }
   return { cMapUrl: path.join(root, 'cmaps') + path.sep, standardFontDataUrl: path.join(root, 'standard_fonts') + path.sep };

@@ -27,11 +27,12 @@ describe('summarizer extract', () => {
     expect(err).toContain('paper.pdf: PDF, 2 pages, 128 characters to summarize; removed: 2 running header/footer lines, 2 page numbers, the "References" section (46 characters) set aside, not summarized');
   });
 
-  test('--out writes <name>.txt and <name>.references.txt for each file; several files, one refused, exit 1', async () => {
+  test('--out writes <name>.txt and <name>.references.txt for each file; refused files say why as submit would, exit 1', async () => {
     const dir = tempFiles({
       'paper.pdf': await paperPdf(),
       'notes.docx': Buffer.from(await makeDocx({ title: 'Notes', paragraphs: ['The trial met its endpoint.'], bullets: ['Costs fell'], heading: 'Next', closing: 'June.', footnote: 'Per the trial log.' })),
       'scan.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]),
+      'empty.txt': '',
     });
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'extract-out-'));
     const run = await runCli(['extract', dir, '--out', out]);
@@ -43,6 +44,7 @@ describe('summarizer extract', () => {
     expect(run.err).toContain('notes.docx: Word, ');
     expect(run.err).toContain('removed: 1 footnote moved to the end');
     expect(run.err).toMatch(/scan\.png: refused: unsupported content: a PNG image/);
+    expect(run.err).toMatch(/empty\.txt: refused: empty file: there is nothing to summarize/);
   });
 });
 

@@ -25,7 +25,6 @@ test('the invoker-style bundle reads CJK text with the CMaps shipped beside it',
   expect(extractBundled(true)).toMatchObject({ ok: true, text: expect.stringContaining('東京の市場は上昇した。') });
 });
 
-test('without them the CJK text is lost (the check can fail)', () => {
-  const extraction = extractBundled(false);
-  expect(extraction.ok ? extraction.text : '').not.toContain('東京');
+test('without them the PDF is refused, naming the missing files, rather than read with its CJK text left out', () => {
+  expect(extractBundled(false)).toEqual({ ok: false, format: 'pdf', reason: expect.stringMatching(/^the PDF could not be read \(Error: pdf\.js's CMaps and standard fonts are missing: neither .*pdfjs-data nor pdfjs-dist in node_modules\)$/) });
 });
