@@ -58,6 +58,8 @@ export interface SummaryRecord extends SummaryDetails {
   /** With FAILED: true when a redrive or the sweeper may claim the record again. */
   readonly retryable?: boolean;
   readonly modelId?: string;
+  /** The model's pinned Hub commit (or, with modelDataUrl, the artifact's S3 URL) the summary came from. */
+  readonly modelRevision?: string;
   readonly summary?: string;
   /** True when the summary was cut to fit the item size limit; the full text is at outputLocation. */
   readonly summaryTruncated?: boolean;

@@ -13,6 +13,7 @@ export const EXPORT_COLUMNS = [
   'completedAt',
   'processingMs',
   'modelId',
+  'modelRevision',
   'format',
   'pages',
   'extractedCharacters',

@@ -26,6 +26,7 @@ export interface InvokerSettings {
   readonly endpointName: string;
   readonly tableName: string;
   readonly modelId: string;
+  readonly modelRevision?: string;
   readonly invocationTimeoutSeconds: number;
   readonly retentionDays: number;
   /** The ingest queue's maxReceiveCount: the attempt after which a message is dead-lettered. */
@@ -128,6 +129,7 @@ export async function submitObject(object: ObjectCreated, deps: InvokerDeps, att
     sourceVersionId: object.versionId,
     sourceSize: object.size,
     modelId: settings.modelId,
+    modelRevision: settings.modelRevision,
     submittedAt: now.toISOString(),
     expiresAt: expiryEpochSeconds(now, settings.retentionDays),
   };

@@ -33,6 +33,7 @@ const deps: InvokerDeps = {
     endpointName,
     tableName,
     modelId: requiredEnv(process.env, 'MODEL_ID'),
+    modelRevision: requiredEnv(process.env, 'MODEL_REVISION'),
     invocationTimeoutSeconds: Number(requiredEnv(process.env, 'INVOCATION_TIMEOUT_SECONDS')),
     retentionDays: Number(requiredEnv(process.env, 'RETENTION_DAYS')),
     maxReceiveCount: Number(requiredEnv(process.env, 'MAX_RECEIVE_COUNT')),

@@ -15,6 +15,7 @@ const deps: RecorderDeps = {
     bucket: requiredEnv(process.env, 'BUCKET_NAME'),
     inputPrefix: requiredEnv(process.env, 'INPUT_PREFIX'),
     modelId: requiredEnv(process.env, 'MODEL_ID'),
+    modelRevision: requiredEnv(process.env, 'MODEL_REVISION'),
     retentionDays: Number(requiredEnv(process.env, 'RETENTION_DAYS')),
   },
 };

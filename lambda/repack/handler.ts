@@ -1,12 +1,13 @@
-import { PassThrough, Readable } from 'stream';
+import { PassThrough } from 'stream';
 import { pipeline } from 'stream/promises';
 import * as zlib from 'zlib';
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
 export { sendResponse } from '../shared/cfn-response';
 import * as tarStream from 'tar-stream';
 import { parseS3Url } from '../../common/summary-record';
+import { handlerFiles, readS3 as read } from '../shared/handler-archive';
 import type { Logger } from '../shared/log';
 
 /**
@@ -28,30 +29,6 @@ export interface RepackProperties {
 export interface RepackDeps {
   readonly s3: S3Client;
   readonly log: Logger;
-}
-
-/** The handler's files: every file under code/ in its archive. */
-async function handlerFiles(url: string, s3: S3Client): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  const extract = tarStream.extract();
-  extract.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
-    stream.on('end', () => {
-      if (header.type === 'file' && header.name.startsWith('code/')) files.set(header.name, Buffer.concat(chunks));
-      next();
-    });
-  });
-  await pipeline(await read(url, s3), zlib.createGunzip(), extract);
-  if (files.size === 0) throw new Error(`the handler archive ${url} holds no code/ files`);
-  return files;
-}
-
-async function read(url: string, s3: S3Client): Promise<Readable> {
-  const location = parseS3Url(url);
-  if (!location) throw new Error(`not an S3 URL: ${url}`);
-  const object = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-  return object.Body as Readable;
 }
 
 const isCode = (name: string) => name === 'code' || name === 'code/' || name.startsWith('code/') || name.startsWith('./code/');

@@ -17,6 +17,8 @@ export interface ResultSettings {
   readonly bucket: string;
   readonly inputPrefix: string;
   readonly modelId: string;
+  /** Recorded beside modelId, unless the record has one (from its submission). */
+  readonly modelRevision?: string;
   readonly retentionDays: number;
 }
 
@@ -93,6 +95,7 @@ export async function recordResult(notification: InferenceNotification, deps: Re
     set('processingMs', completedAt.getTime() - new Date(notification.receivedTime).getTime());
     set('submittedAt', notification.receivedTime, true);
   }
+  set('modelRevision', settings.modelRevision, true);
   set('inputLocation', notification.inputLocation, true);
   const input = notification.inputLocation ? parseS3Url(notification.inputLocation) : undefined;
   if (input && input.bucket === settings.bucket && input.key.startsWith(settings.inputPrefix)) {

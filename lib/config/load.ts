@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { closest, distance } from 'fastest-levenshtein';
 import { modelServerProblems } from './model-server';
-import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigKey, SummarizerConfig } from './schema';
+import { COMMIT_HASH, CONFIG_KEYS, CONFIG_SCHEMA, ConfigKey, DEFAULT_MODEL_ID, DEFAULT_MODEL_REVISION, SummarizerConfig } from './schema';
 
 /** The context key that names an optional JSON configuration file. */
 export const CONFIG_FILE_KEY = 'config';
@@ -91,8 +91,8 @@ function crossFieldProblems(c: SummarizerConfig): string[] {
       `overlapTokens: got ${c.overlapTokens}; expected less than half of chunkTokens (${c.chunkTokens}), or windows would not advance.`,
     );
   }
-  if (c.modelDataKmsKeyArn !== undefined && c.modelDataUrl === undefined) {
-    problems.push(`modelDataKmsKeyArn: got "${c.modelDataKmsKeyArn}"; it is the key of the modelDataUrl artifact, and modelDataUrl is not set. Set modelDataUrl or unset modelDataKmsKeyArn.`);
+  if (c.modelDataKmsKeyArn !== undefined && c.modelDataUrl === undefined && !c.modelSource.startsWith('s3://')) {
+    problems.push(`modelDataKmsKeyArn: got "${c.modelDataKmsKeyArn}"; it is the key of the modelDataUrl artifact or of an s3:// modelSource, and neither is set. Set one of them or unset modelDataKmsKeyArn.`);
   }
   if (c.minCapacity > c.maxCapacity) {
     problems.push(
@@ -104,8 +104,58 @@ function crossFieldProblems(c: SummarizerConfig): string[] {
       `modelRevision: got "${c.modelRevision}"; a Hub revision has no effect when modelDataUrl ("${c.modelDataUrl}") is set. Unset one of them.`,
     );
   }
+  problems.push(...modelSourceProblems(c));
   problems.push(...modelServerProblems(c));
   return problems;
+}
+
+/** The command that stages the configured model, for error messages. */
+export function stageModelCommand(c: Pick<SummarizerConfig, 'modelId' | 'modelRevision' | 'modelSource'>): string {
+  const to = c.modelSource.startsWith('s3://') ? ` --to ${c.modelSource}` : '';
+  return `npx summarizer stage-model ${c.modelId}@${c.modelRevision ?? 'main'}${to}`;
+}
+
+/** Pinning, the model's source, network isolation and VPC placement, which only make sense together. */
+function modelSourceProblems(c: SummarizerConfig): string[] {
+  const problems: string[] = [];
+  const hub = c.modelDataUrl === undefined && c.modelSource === 'hub';
+  if (c.modelDataUrl !== undefined && c.modelSource !== 'hub') {
+    problems.push(`modelSource: got "${c.modelSource}"; modelDataUrl ("${c.modelDataUrl}") already says where the model comes from. Unset one of them.`);
+  }
+  if (c.modelDataUrl === undefined && c.modelRevision === undefined) {
+    problems.push(
+      `modelRevision: not set for modelId "${c.modelId}"; expected the 40-character commit hash to pin it to (the "Files and versions" history on the Hub lists them; only ${DEFAULT_MODEL_ID} has a pinned default).`,
+    );
+  } else if (c.modelRevision !== undefined && c.modelDataUrl === undefined && !COMMIT_HASH.test(c.modelRevision)) {
+    if (!hub) {
+      problems.push(
+        `modelRevision: got "${c.modelRevision}"; a staged model is one fixed commit: expected its 40-character commit hash (\`${stageModelCommand({ ...c, modelRevision: c.modelRevision })}\` prints it).`,
+      );
+    } else if (!c.allowUnpinnedModel) {
+      problems.push(
+        `modelRevision: got "${c.modelRevision}"; expected a 40-character commit hash, so a new commit on the Hub cannot change summaries without a deploy. To follow a branch or tag on purpose, set allowUnpinnedModel=true.`,
+      );
+    }
+  }
+  if (hub && c.networkIsolation === 'on') {
+    problems.push(
+      `networkIsolation: got "on"; a Hub model (modelSource "hub") is downloaded by the container at start (HF_MODEL_ID), which network isolation blocks. Stage it first (\`${stageModelCommand({ ...c, modelSource: 'staged' })}\`) and set modelSource=staged, or use networkIsolation=auto.`,
+    );
+  }
+  if (c.vpcSubnetIds.length > 0 && c.vpcSecurityGroupIds.length === 0) {
+    problems.push(`vpcSecurityGroupIds: empty while vpcSubnetIds is set (${c.vpcSubnetIds.join(',')}); SageMaker needs at least one security group for the model's network interfaces.`);
+  }
+  if (c.vpcSecurityGroupIds.length > 0 && c.vpcSubnetIds.length === 0) {
+    problems.push(`vpcSubnetIds: empty while vpcSecurityGroupIds is set (${c.vpcSecurityGroupIds.join(',')}); security groups need subnets to place the model in.`);
+  }
+  return problems;
+}
+
+/** modelRevision's default: the pinned commit of the default model (no other model has one). */
+function withDefaultRevision(values: Partial<Record<ConfigKey, unknown>>): void {
+  if (values.modelRevision === undefined && values.modelDataUrl === undefined && values.modelId === DEFAULT_MODEL_ID) {
+    values.modelRevision = DEFAULT_MODEL_REVISION;
+  }
 }
 
 /**
@@ -147,6 +197,7 @@ export function loadConfig(
   }
 
   if (problems.length === 0) {
+    withDefaultRevision(values);
     problems.push(...crossFieldProblems(values as SummarizerConfig));
   }
   if (problems.length > 0) {

@@ -32,6 +32,29 @@ export const LONG_DOCUMENT_STRATEGIES = ['map-reduce', 'truncate'] as const;
 export type LongDocumentStrategy = (typeof LONG_DOCUMENT_STRATEGIES)[number];
 export type VolumeKmsMode = (typeof VOLUME_KMS_MODES)[number];
 
+/**
+ * The commit of `google/pegasus-large` the default model is pinned to: "Adding `safetensors` variant of this
+ * model" (lcahill, 2023-11-20), the newest commit in the repository's history page
+ * (https://huggingface.co/google/pegasus-large/commits/93928205c2e26274f82e637a8e10033be1e1e975). Its safetensors
+ * weights are what `summarizer stage-model` copies.
+ */
+export const DEFAULT_MODEL_ID = 'google/pegasus-large';
+export const DEFAULT_MODEL_REVISION = '93928205c2e26274f82e637a8e10033be1e1e975';
+
+/** A Hub commit: the full 40-hex git object id. A branch or tag can move; a commit cannot. */
+export const COMMIT_HASH = /^[0-9a-f]{40}$/;
+
+/** Where the model's weights come from: "hub" (downloaded at container start), "staged" (this app's bucket) or an S3 prefix. */
+export const STAGED_PREFIX_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[\w.@=+-]+\/)+)$/;
+export type ModelSource = 'hub' | 'staged' | `s3://${string}`;
+
+export const NETWORK_ISOLATION_MODES = ['auto', 'on', 'off'] as const;
+export type NetworkIsolationMode = (typeof NETWORK_ISOLATION_MODES)[number];
+
+/** EC2 resource ids: the prefix and 8 or 17 hex digits. */
+const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 const isEmail = (s: string): s is string => EMAIL.test(s) && s.length <= 254;
 const isResponseTopic = (s: string): s is InferenceResponseTopic =>
@@ -55,8 +78,8 @@ export const CONFIG_SCHEMA = {
     'lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
   ),
   modelId: text(
-    'Hugging Face Hub model id, passed to the container as `HF_MODEL_ID` (ignored for loading when `modelDataUrl` is set).',
-    'google/pegasus-large',
+    'Hugging Face Hub model id: downloaded by the container (`HF_MODEL_ID`) with modelSource "hub", read from `models/<modelId>/<modelRevision>/` with "staged"; recorded with every summary.',
+    DEFAULT_MODEL_ID,
     /^[A-Za-z0-9][\w.-]{0,95}(\/[\w.-]{1,96})?$/,
     'a Hub repository id such as "google/pegasus-xsum"',
   ),
@@ -73,9 +96,42 @@ export const CONFIG_SCHEMA = {
     },
   } as FieldSpec<string>,
   modelRevision: optionalText(
-    'Hub revision (commit, branch or tag) to pin, passed as `HF_MODEL_REVISION`.',
+    `Hub commit the model is pinned to (\`HF_MODEL_REVISION\`, and the staged copy's folder); recorded with every summary. Unset: the pinned commit of ${DEFAULT_MODEL_ID} (${DEFAULT_MODEL_REVISION.slice(0, 7)}) when modelId is the default, otherwise required. A branch or tag is accepted only with allowUnpinnedModel.`,
     /^[\w./-]{1,128}$/,
-    'a commit hash, branch or tag',
+    'a 40-character commit hash (or, with allowUnpinnedModel, a branch or tag)',
+  ),
+  allowUnpinnedModel: boolean(
+    'Accept a branch or tag as modelRevision for a Hub model: every cold start then loads whatever the branch points to, so summaries can change without a deploy.',
+    false,
+  ),
+  modelSource: {
+    description:
+      'Where the weights come from: "hub" downloads them from the Hugging Face Hub at every instance start; "staged" reads the copy `summarizer stage-model` made in this app\'s bucket (`models/<modelId>/<modelRevision>/`); an S3 prefix reads a copy staged there (`summarizer stage-model --to`). Staged models run without internet access (networkIsolation).',
+    allowed: '"hub", "staged", or an S3 prefix ending in "/", such as "s3://my-models/google/pegasus-large/93928205c2e26274f82e637a8e10033be1e1e975/"',
+    default: 'hub',
+    parse: (raw: unknown): ParseResult<ModelSource> =>
+      raw === 'hub' || raw === 'staged' || (typeof raw === 'string' && STAGED_PREFIX_URL.test(raw))
+        ? { ok: true, value: raw as ModelSource }
+        : { ok: false },
+  } as FieldSpec<ModelSource>,
+  networkIsolation: oneOf<NetworkIsolationMode>(
+    'Run the model container with `EnableNetworkIsolation` (no network access at all, not even to AWS). "auto": on for a staged model or modelDataUrl, off for a Hub model, which must download its weights.',
+    'auto',
+    NETWORK_ISOLATION_MODES,
+  ),
+  vpcSubnetIds: list(
+    'Subnets of your VPC to place the model\'s instances in (`VpcConfig`); all in one VPC (`summarizer preflight` checks). Empty: SageMaker\'s own network. See README, "Models", for the VPC endpoints needed.',
+    [],
+    (s: string): s is string => SUBNET_ID.test(s),
+    'subnet ids such as "subnet-0123456789abcdef0"',
+    16,
+  ),
+  vpcSecurityGroupIds: list(
+    'Security groups of the model\'s network interfaces in the VPC; required with vpcSubnetIds.',
+    [],
+    (s: string): s is string => SECURITY_GROUP_ID.test(s),
+    'security group ids such as "sg-0123456789abcdef0"',
+    5,
   ),
   modelDataUrl: optionalText(
     'S3 URL of a `model.tar.gz` to serve instead of downloading from the Hub; the model runs with network isolation.',
@@ -83,7 +139,7 @@ export const CONFIG_SCHEMA = {
     'an S3 URL of a .tar.gz object, such as "s3://my-models/pegasus/model.tar.gz"',
   ),
   modelDataKmsKeyArn: optionalText(
-    'With modelDataUrl in a bucket encrypted with a customer-managed KMS key: that key, so the function that adds the handler to the artifact may decrypt it (`kms:Decrypt` through S3 only). `summarizer preflight` says when it is needed. A key in another account must also allow the function\'s role in its key policy (README, "Choosing a model").',
+    'With modelDataUrl, or an s3:// modelSource, in a bucket encrypted with a customer-managed KMS key: that key, so the function that adds the handler to the model may decrypt it (`kms:Decrypt` through S3 only). `summarizer preflight` says when it is needed. A key in another account must also allow the function\'s role in its key policy (README, "Choosing a model").',
     /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[0-9a-fA-F-]{36}$/,
     'a KMS key ARN such as "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
   ),

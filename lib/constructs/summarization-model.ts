@@ -9,6 +9,7 @@ import { resolveInferenceImage } from './inference-image';
 import { LogSettings } from './handler-function';
 import { ModelArtifactWithHandler } from './model-artifact-with-handler';
 import { ModelHandlerCode } from './model-handler-code';
+import { StagedModelWithHandler } from './staged-model-with-handler';
 
 /**
  * Request and response size limit for the model server, in bytes. The HF inference image runs
@@ -52,6 +53,26 @@ export interface SummarizationModelProps {
    * @default - the artifact is not encrypted with a customer-managed key
    */
   readonly modelDataKmsKeyArn?: string;
+  /**
+   * A staged copy of `modelId`@`modelRevision` to serve instead of downloading it from the Hub
+   * (`summarizer stage-model`): the bucket and prefix it was staged to. The container then runs
+   * with no `HF_MODEL_ID`.
+   *
+   * @default - download `modelId` from the Hub when the container starts
+   */
+  readonly stagedModel?: StagedModelSource;
+  /**
+   * Run the container with `EnableNetworkIsolation`. A Hub model cannot: it downloads its weights.
+   *
+   * @default - on for a staged model or modelDataUrl, off for a Hub model
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * Place the model's instances in these subnets of your VPC, with these security groups.
+   *
+   * @default - SageMaker's own network
+   */
+  readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
   /** Image tag of the HF PyTorch inference DLC, or a full ECR image URI. */
   readonly image: string;
   /**
@@ -73,6 +94,16 @@ export interface SummarizationModelProps {
   readonly modelServerWorkers?: number;
   /** Where log groups of functions the model needs (the modelDataUrl repack) go. */
   readonly logs: LogSettings;
+}
+
+/** Where a staged model is: `s3://<bucketName>/<prefix>`, and the command that stages it there. */
+export interface StagedModelSource {
+  readonly bucketName: string;
+  /** Ends in "/". */
+  readonly prefix: string;
+  readonly stageCommand: string;
+  /** The customer-managed key of a bucket other than the app's, if any. @default - none */
+  readonly kmsKeyArn?: string;
 }
 
 /** The handler's deployment defaults, passed as `SUMMARIZER_*` environment variables. */
@@ -100,6 +131,10 @@ export class SummarizationModel extends Construct {
   public readonly handlerCode: ModelHandlerCode;
   /** With modelDataUrl: the user's artifact repacked with the handler. */
   public readonly artifact?: ModelArtifactWithHandler;
+  /** With a staged model: its servable copy, with the handler. */
+  public readonly staged?: StagedModelWithHandler;
+  /** The container has no network access (`EnableNetworkIsolation`). */
+  public readonly networkIsolated: boolean;
   private documents!: DocumentStore;
 
   constructor(scope: Construct, id: string, props: SummarizationModelProps) {
@@ -128,6 +163,25 @@ export class SummarizationModel extends Construct {
             documents: props.documents,
             logs: props.logs,
           });
+    this.staged =
+      props.stagedModel === undefined
+        ? undefined
+        : new StagedModelWithHandler(this, 'StagedWithHandler', {
+            sourceBucketName: props.stagedModel.bucketName,
+            sourcePrefix: props.stagedModel.prefix,
+            sourceKmsKeyArn: props.stagedModel.kmsKeyArn,
+            modelId: props.modelId,
+            modelRevision: props.modelRevision!,
+            stageCommand: props.stagedModel.stageCommand,
+            handlerCode: this.handlerCode,
+            documents: props.documents,
+            logs: props.logs,
+          });
+    const downloadsFromHub = this.artifact === undefined && this.staged === undefined;
+    this.networkIsolated = props.networkIsolation ?? !downloadsFromHub;
+    if (this.networkIsolated && downloadsFromHub) {
+      throw new Error('networkIsolation: a Hub model (HF_MODEL_ID) is downloaded by the container at start, which network isolation blocks; stage the model first');
+    }
 
     this.role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -149,7 +203,7 @@ export class SummarizationModel extends Construct {
       MMS_DEFAULT_RESPONSE_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
     };
     if (props.modelServerWorkers !== undefined) environment.SAGEMAKER_MODEL_SERVER_WORKERS = String(props.modelServerWorkers);
-    if (props.modelDataUrl === undefined) {
+    if (downloadsFromHub) {
       environment.HF_MODEL_ID = props.modelId;
       if (props.modelRevision !== undefined) environment.HF_MODEL_REVISION = props.modelRevision;
     }
@@ -160,33 +214,44 @@ export class SummarizationModel extends Construct {
         image: image.imageUri,
         // Model artifacts: the user's archive, repacked with the handler (ModelArtifactWithHandler).
         modelDataUrl: this.artifact?.modelDataUrl,
-        // A Hub model: the archive holds only the handler; SageMaker extracts it to
-        // /opt/ml/model, whose code/ the toolkit puts on PYTHONPATH, and the toolkit downloads the
-        // weights named by HF_MODEL_ID. ModelDataSource rather than ModelDataUrl, whose object
-        // "must" have a .tar.gz suffix (CreateModel API reference) while CDK file assets keep
-        // only the last extension (.gz); for S3Object + Gzip, SageMaker "will attempt to
-        // decompress and untar the object" whatever its name (AWS::SageMaker::Model S3DataSource).
-        modelDataSource:
-          props.modelDataUrl === undefined
-            ? { s3DataSource: { s3Uri: this.handlerCode.s3ObjectUrl, s3DataType: 'S3Object', compressionType: 'Gzip' } }
-            : undefined,
+        modelDataSource: this.modelDataSource(),
         environment,
       },
-      // A Hub model is downloaded by the container at start-up, which needs egress; model
-      // artifacts from S3 are fetched by SageMaker itself, so the container can be cut off.
-      enableNetworkIsolation: props.modelDataUrl !== undefined,
+      // A Hub model is downloaded by the container at start-up, which needs egress; staged models
+      // and model artifacts are fetched by SageMaker itself, so the container can be cut off.
+      enableNetworkIsolation: this.networkIsolated,
+      vpcConfig: props.vpc && { subnets: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] },
     });
     // SageMaker checks the role's permissions when the model is created: without this the model
     // can race the role's policy and fail with "could not access model data" or a missing
     // ecr:BatchGetImage. Depending on the role covers every policy attached to it.
     this.model.node.addDependency(this.role);
 
-    Validations.of(this.model).acknowledge({
-      id: 'AwsSolutions-SM1',
-      reason:
-        'No VPC on purpose: the default Hub model is downloaded at container start and needs egress; ' +
-        'with modelDataUrl the container runs with network isolation instead. Data in S3 is reached through SageMaker.',
-    });
+    if (props.vpc === undefined) {
+      Validations.of(this.model).acknowledge({
+        id: 'AwsSolutions-SM1',
+        reason:
+          'No VPC unless vpcSubnetIds is set: a Hub model is downloaded at container start and needs egress; ' +
+          'a staged model runs with network isolation instead (no network at all). Data in S3 is reached through SageMaker.',
+      });
+    }
+  }
+
+  /**
+   * Where SageMaker reads the model data from, when not a repacked artifact (ModelDataUrl).
+   * - A staged model: its servable copy, uncompressed under a prefix (S3Prefix, CompressionType
+   *   None: every object becomes a file under /opt/ml/model, API reference S3ModelDataSource).
+   * - A Hub model: the archive holding only the handler; SageMaker extracts it to /opt/ml/model,
+   *   whose code/ the toolkit puts on PYTHONPATH, and the toolkit downloads the weights named by
+   *   HF_MODEL_ID. ModelDataSource rather than ModelDataUrl, whose object "must" have a .tar.gz
+   *   suffix (CreateModel API reference) while CDK file assets keep only the last extension
+   *   (.gz); for S3Object + Gzip, SageMaker "will attempt to decompress and untar the object"
+   *   whatever its name (AWS::SageMaker::Model S3DataSource).
+   */
+  private modelDataSource(): sagemaker.CfnModel.ModelDataSourceProperty | undefined {
+    if (this.staged) return { s3DataSource: { s3Uri: this.staged.modelDataPrefixUrl, s3DataType: 'S3Prefix', compressionType: 'None' } };
+    if (this.artifact) return undefined;
+    return { s3DataSource: { s3Uri: this.handlerCode.s3ObjectUrl, s3DataType: 'S3Object', compressionType: 'Gzip' } };
   }
 
   /**
@@ -243,12 +308,18 @@ export class SummarizationModel extends Construct {
         resources: [logGroups],
       }),
     );
-    if (this.artifact === undefined) {
+    if (this.staged) {
+      // The servable copy only: SageMaker never reads the staged files themselves.
+      this.staged.grantRead(this.role);
+      acknowledgeWildcard(this.executionPolicy, { resource: this.staged.objectsArn }, 'SageMaker loads every file of the model (an S3Prefix data source); scoped to the servable copy of the one deployed model revision.');
+    } else if (this.artifact === undefined) {
       this.handlerCode.grantRead(this.role);
     } else {
       // The repacked copy only: SageMaker never reads the original artifact.
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadModelArtifacts', actions: ['s3:GetObject'], resources: [this.artifact.objectArn] }));
     }
+
+    if (props.vpc) this.grantVpcAccess();
 
     const policy = this.executionPolicy;
     for (const prefix of ['output', 'failure'] as const) {
@@ -261,12 +332,38 @@ export class SummarizationModel extends Construct {
     acknowledgeWildcard(
       policy,
       { resource: '*' },
-      'ecr:GetAuthorizationToken and cloudwatch:PutMetricData do not support resource-level permissions; image pulls are scoped to the one repository.',
+      'ecr:GetAuthorizationToken and cloudwatch:PutMetricData do not support resource-level permissions; image pulls are scoped to the one repository. With vpcSubnetIds, so do the EC2 Describe* actions SageMaker uses to place instances in the VPC.',
     );
     acknowledgeWildcard(
       policy,
       { resource: logGroups },
       'The endpoint log group is named after the endpoint, whose name CloudFormation generates after this role exists; scoped to SageMaker endpoint log groups.',
+    );
+  }
+
+  /**
+   * What SageMaker needs to place the model's instances in your subnets: create, describe and
+   * delete their network interfaces ("Give SageMaker AI Hosted Endpoints Access to Resources in
+   * Your Amazon VPC", the list aws-cdk-lib's SageMakerCreateModel task grants). The Describe*
+   * actions take no resource ARN.
+   */
+  private grantVpcAccess(): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PlaceInVpc',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:CreateNetworkInterfacePermission',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeDhcpOptions',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
+        ],
+        resources: ['*'],
+      }),
     );
   }
 }

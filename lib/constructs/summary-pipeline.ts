@@ -76,6 +76,8 @@ export interface SummaryPipelineProps {
   readonly errorTopic: sns.ITopic;
   /** Recorded with each summary. */
   readonly modelId: string;
+  /** The model's revision, recorded with every summary: the pinned Hub commit, or the modelDataUrl artifact. */
+  readonly modelRevision: string;
   /** Sent with each request. */
   readonly invocationTimeoutSeconds: number;
   /**
@@ -197,6 +199,7 @@ export class SummaryPipeline extends Construct {
       ENDPOINT_NAME: props.endpoint.endpointName,
       TABLE_NAME: this.table.tableName,
       MODEL_ID: props.modelId,
+      MODEL_REVISION: props.modelRevision,
       INVOCATION_TIMEOUT_SECONDS: String(props.invocationTimeoutSeconds),
       RETENTION_DAYS: String(props.retentionDays ?? 0),
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
@@ -273,6 +276,7 @@ export class SummaryPipeline extends Construct {
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
       MODEL_ID: props.modelId,
+      MODEL_REVISION: props.modelRevision,
       RETENTION_DAYS: String(props.retentionDays ?? 0),
     } });
     this.recorder.addEventSource(new SqsEventSource(this.resultsQueue, { batchSize: 10, reportBatchItemFailures: true }));

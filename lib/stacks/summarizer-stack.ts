@@ -3,6 +3,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SummarizerConfig } from '../config/schema';
 import { modelServerWorkers } from '../config/model-server';
+import { stageModelCommand } from '../config/load';
+import { stagedPrefix } from '../../common/staged-model';
 import { AsyncInferenceEndpoint, endpointLogGroupName, hasInstanceStorage } from '../constructs/async-inference-endpoint';
 import { DataKey } from '../constructs/data-key';
 import { DocumentStore } from '../constructs/document-store';
@@ -10,7 +12,7 @@ import { EncryptedTopic } from '../constructs/encrypted-topic';
 import { EndpointAutoScaling } from '../constructs/endpoint-autoscaling';
 import { EndpointMonitoring } from '../constructs/endpoint-monitoring';
 import { LogSettings } from '../constructs/handler-function';
-import { SummarizationModel } from '../constructs/summarization-model';
+import { StagedModelSource, SummarizationModel } from '../constructs/summarization-model';
 import { SummaryPipeline } from '../constructs/summary-pipeline';
 
 export interface SummarizerStackProps extends StackProps {
@@ -96,6 +98,9 @@ export class SummarizerStack extends Stack {
       modelRevision: c.modelRevision,
       modelDataUrl: c.modelDataUrl,
       modelDataKmsKeyArn: c.modelDataKmsKeyArn,
+      stagedModel: this.stagedModelSource(c),
+      networkIsolation: c.networkIsolation === 'auto' ? undefined : c.networkIsolation === 'on',
+      vpc: c.vpcSubnetIds.length > 0 ? { subnetIds: c.vpcSubnetIds, securityGroupIds: c.vpcSecurityGroupIds } : undefined,
       image: c.image,
       invocationTimeoutSeconds: c.invocationTimeoutSeconds,
       modelServerWorkers: modelServerWorkers(c),
@@ -153,6 +158,7 @@ export class SummarizerStack extends Stack {
         successTopic: this.successTopic.topic,
         errorTopic: this.errorTopic.topic,
         modelId: c.modelId,
+        modelRevision: c.modelDataUrl ?? c.modelRevision!,
         invocationTimeoutSeconds: c.invocationTimeoutSeconds,
         retentionDays: c.dataRetentionDays,
         removalPolicy: dataRemovalPolicy,
@@ -172,6 +178,15 @@ export class SummarizerStack extends Stack {
     });
 
     this.addOutputs(c);
+  }
+
+  /** modelSource "staged": `models/<id>/<revision>/` in this app's bucket; an `s3://` prefix: there. */
+  private stagedModelSource(c: SummarizerConfig): StagedModelSource | undefined {
+    if (c.modelSource === 'hub' || c.modelDataUrl !== undefined) return undefined;
+    const stageCommand = stageModelCommand(c);
+    if (c.modelSource === 'staged') return { bucketName: this.documents.bucket.bucketName, prefix: stagedPrefix(c.modelId, c.modelRevision!), stageCommand };
+    const [, bucketName, prefix] = /^s3:\/\/([^/]+)\/(.+)$/.exec(c.modelSource)!;
+    return { bucketName, prefix, stageCommand, kmsKeyArn: c.modelDataKmsKeyArn };
   }
 
   private addOutputs(c: SummarizerConfig): void {

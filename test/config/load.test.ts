@@ -1,4 +1,4 @@
-import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigError, DEFAULT_IMAGE_TAG, loadConfig } from '../../lib/config';
+import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigError, DEFAULT_IMAGE_TAG, DEFAULT_MODEL_REVISION, loadConfig } from '../../lib/config';
 
 function problemsOf(context: Record<string, unknown>, files: Record<string, string> = {}): readonly string[] {
   try {
@@ -20,7 +20,12 @@ describe('defaults', () => {
       stage: 'dev',
       modelId: 'google/pegasus-large',
       hfTask: 'summarization',
-      modelRevision: undefined,
+      modelRevision: '93928205c2e26274f82e637a8e10033be1e1e975',
+      allowUnpinnedModel: false,
+      modelSource: 'hub',
+      networkIsolation: 'auto',
+      vpcSubnetIds: [],
+      vpcSecurityGroupIds: [],
       modelDataUrl: undefined,
       image: '2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04',
       instanceType: 'ml.g5.xlarge',
@@ -105,7 +110,9 @@ describe('values from -c arrive as strings and are converted', () => {
   });
 
   test('an empty optional value leaves it unset', () => {
-    expect(loadConfig({ modelRevision: '' }).modelRevision).toBeUndefined();
+    expect(loadConfig({ modelDataKmsKeyArn: '' }).modelDataKmsKeyArn).toBeUndefined();
+    // modelRevision unset is the default model's pinned commit.
+    expect(loadConfig({ modelRevision: '' }).modelRevision).toBe(DEFAULT_MODEL_REVISION);
   });
 });
 
@@ -165,10 +172,38 @@ describe('invalid configuration fails with the key, the value and what is allowe
     ['alarm window too short', { backlogWithoutCapacityAlarmMinutes: '1' }, 'backlogWithoutCapacityAlarmMinutes: got "1" (from -c or cdk.json context); expected an integer from 3 to 120.'],
     ['pipeline concurrency below the SQS minimum', { pipelineMaxConcurrency: '1' }, 'pipelineMaxConcurrency: got "1" (from -c or cdk.json context); expected an integer from 2 to 100.'],
     ['volume encryption mode', { volumeKmsEncryption: 'yes' }, 'volumeKmsEncryption: got "yes" (from -c or cdk.json context); expected one of "auto", "always", "never".'],
+    // Pinning, staging, isolation and VPC placement.
+    ['another model without a revision', { modelId: 'google/pegasus-xsum' }, 'modelRevision: not set for modelId "google/pegasus-xsum"; expected the 40-character commit hash to pin it to (the "Files and versions" history on the Hub lists them; only google/pegasus-large has a pinned default).'],
+    ['a branch without allowUnpinnedModel', { modelRevision: 'main' }, 'modelRevision: got "main"; expected a 40-character commit hash, so a new commit on the Hub cannot change summaries without a deploy. To follow a branch or tag on purpose, set allowUnpinnedModel=true.'],
+    ['a short commit hash', { modelRevision: '9392820' }, 'modelRevision: got "9392820"; expected a 40-character commit hash, so a new commit on the Hub cannot change summaries without a deploy. To follow a branch or tag on purpose, set allowUnpinnedModel=true.'],
+    ['a staged model on a branch, even allowed unpinned', { modelSource: 'staged', modelRevision: 'main', allowUnpinnedModel: 'true' }, 'modelRevision: got "main"; a staged model is one fixed commit: expected its 40-character commit hash (`npx summarizer stage-model google/pegasus-large@main` prints it).'],
+    ['network isolation for a Hub model', { networkIsolation: 'on' }, 'networkIsolation: got "on"; a Hub model (modelSource "hub") is downloaded by the container at start (HF_MODEL_ID), which network isolation blocks. Stage it first (`npx summarizer stage-model google/pegasus-large@93928205c2e26274f82e637a8e10033be1e1e975`) and set modelSource=staged, or use networkIsolation=auto.'],
+    ['a model source that is no prefix', { modelSource: 's3://my-models/pegasus/model.tar.gz' }, 'modelSource: got "s3://my-models/pegasus/model.tar.gz" (from -c or cdk.json context); expected "hub", "staged", or an S3 prefix ending in "/", such as "s3://my-models/google/pegasus-large/93928205c2e26274f82e637a8e10033be1e1e975/".'],
+    ['a staged model and model data', { modelSource: 'staged', modelDataUrl: 's3://models/p/model.tar.gz', modelRevision: '' }, 'modelSource: got "staged"; modelDataUrl ("s3://models/p/model.tar.gz") already says where the model comes from. Unset one of them.'],
+    ['a subnet id that is not one', { vpcSubnetIds: 'subnet-12345' }, 'vpcSubnetIds: got "subnet-12345" (from -c or cdk.json context); expected a comma-separated list (or JSON array) of at most 16 subnet ids such as "subnet-0123456789abcdef0"; empty or "none" for no items.'],
+    ['subnets without security groups', { vpcSubnetIds: 'subnet-0123456789abcdef0' }, "vpcSecurityGroupIds: empty while vpcSubnetIds is set (subnet-0123456789abcdef0); SageMaker needs at least one security group for the model's network interfaces."],
+    ['security groups without subnets', { vpcSecurityGroupIds: 'sg-0123456789abcdef0' }, 'vpcSubnetIds: empty while vpcSecurityGroupIds is set (sg-0123456789abcdef0); security groups need subnets to place the model in.'],
+    ['too many security groups', { vpcSecurityGroupIds: 'sg-00000001,sg-00000002,sg-00000003,sg-00000004,sg-00000005,sg-00000006' }, 'vpcSecurityGroupIds: got "sg-00000001,sg-00000002,sg-00000003,sg-00000004,sg-00000005,sg-00000006" (from -c or cdk.json context); expected a comma-separated list (or JSON array) of at most 5 security group ids such as "sg-0123456789abcdef0"; empty or "none" for no items.'],
   ];
 
   test.each(cases)('%s', (_name, context, message) => {
     expect(problemsOf(context)).toEqual([message]);
+  });
+
+  test('a branch is accepted for a Hub model with allowUnpinnedModel', () => {
+    expect(loadConfig({ modelRevision: 'main', allowUnpinnedModel: 'true' }).modelRevision).toBe('main');
+  });
+
+  test('a staged model in this bucket or under an S3 prefix, isolated by default', () => {
+    expect(loadConfig({ modelSource: 'staged' })).toMatchObject({ modelSource: 'staged', networkIsolation: 'auto', modelRevision: DEFAULT_MODEL_REVISION });
+    const prefix = 's3://my-models/google/pegasus-large/93928205c2e26274f82e637a8e10033be1e1e975/';
+    expect(loadConfig({ modelSource: prefix, modelDataKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }).modelSource).toBe(prefix);
+  });
+
+  test('VPC placement takes subnets and security groups together', () => {
+    const c = loadConfig({ vpcSubnetIds: 'subnet-0123456789abcdef0,subnet-89abcdef', vpcSecurityGroupIds: ['sg-0123456789abcdef0'] });
+    expect(c.vpcSubnetIds).toEqual(['subnet-0123456789abcdef0', 'subnet-89abcdef']);
+    expect(c.vpcSecurityGroupIds).toEqual(['sg-0123456789abcdef0']);
   });
 
   test('an unknown key is rejected with the closest key suggested', () => {
