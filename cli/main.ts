@@ -33,6 +33,8 @@ const lazy = {
   report: (): typeof import('./report') => require('./report'),
   resources: (): typeof import('./resources') => require('./resources'),
   smoke: (): typeof import('./commands/smoke') => require('./commands/smoke'),
+  stageModel: (): typeof import('./commands/stage-model') => require('./commands/stage-model'),
+  hub: (): typeof import('./hub') => require('./hub'),
   status: (): typeof import('./commands/status') => require('./commands/status'),
   submit: (): typeof import('./commands/submit') => require('./commands/submit'),
   subscribe: (): typeof import('./commands/subscribe') => require('./commands/subscribe'),
@@ -279,6 +281,35 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       const checks = await preflight(config, region, clients);
       io.stdout(`preflight for ${stackName(config.stage)} in ${region}: ${config.instanceType} × up to ${config.maxCapacity}\n${formatChecks(checks)}`);
       if (checks.some((c) => c.result === 'fail')) setExit(1);
+    });
+
+  program
+    .command('stage-model')
+    .summary('copy a Hub model once into the stack\'s bucket, so the endpoint never downloads it')
+    .description(
+      'Copy a Hugging Face Hub model at one revision into S3, uncompressed, as SageMaker loads it (models/<id>/<commit>/ in the stack\'s bucket, or --to s3://<bucket>/<prefix>/), then deploy with -c modelSource=staged. ' +
+        'Only what the model needs: safetensors weights when the repository has them (no second weight format), the configuration and the tokenizer. Transfers are ranged, parallel, resumable (run it again after an interruption) and checked against the Hub\'s SHA-256 or git object ids; a second run copies nothing. ' +
+        'HF_TOKEN is sent for gated or private models (to the Hub only); HF_ENDPOINT names a Hub mirror. Prints the -c settings to deploy with.',
+    )
+    .argument('<model>', 'model id and revision, <id>@<revision>, e.g. google/pegasus-large@main (a branch or tag is resolved to its commit)')
+    .option('--to <s3-prefix>', 'stage here instead of the stack\'s bucket (deploy with -c modelSource=<s3-prefix>)')
+    .option('--bucket <name>', 'the stack\'s bucket (default: stack output BucketName)')
+    .option('--concurrency <n>', 'files transferred at once', positiveInt('--concurrency', 16), 2)
+    .option('--cache <dir>', 'where downloads wait until uploaded, and are resumed from')
+    .action(async (model: string, options: { to?: string; bucket?: string; concurrency: number; cache?: string }) => {
+      const match = /^([A-Za-z0-9][\w.-]{0,95}(?:\/[\w.-]{1,96})?)@([\w./-]{1,128})$/.exec(model);
+      if (!match) throw new CliError(`expected <model id>@<revision>, such as google/pegasus-large@main, got "${model}"`);
+      const to = options.to === undefined ? undefined : /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[\w.@=+-]+\/)+)$/.exec(options.to);
+      if (options.to !== undefined && !to) throw new CliError(`--to: expected an S3 prefix ending in "/", such as s3://my-models/pegasus/, got "${options.to}"`);
+      const [{ stageModel, stageReport, defaultCacheDir }, { Hub }] = await Promise.all([lazy.stageModel(), lazy.hub()]);
+      const clients = await clientsFor();
+      const bucket = to ? to[1] : options.bucket ?? requireOutput(await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>()), 'BucketName', '--bucket');
+      const hub = new Hub({ endpoint: process.env.HF_ENDPOINT, token: process.env.HF_TOKEN || undefined, sleep: io.sleep });
+      const result = await stageModel(
+        { modelId: match[1], revision: match[2], bucket, prefix: to?.[2], cacheDir: options.cache ?? defaultCacheDir(), concurrency: options.concurrency },
+        { hub, s3: clients.s3, progress: await progress(), log: (line) => io.stderr(`${line}\n`) },
+      );
+      io.stdout(stageReport(result, to === undefined));
     });
 
   program

@@ -2,8 +2,9 @@ import { SingleBar } from 'cli-progress';
 
 /** A progress display; silent where nobody watches (CI logs, pipes, tests). */
 export interface Progress {
-  start(total: number, label: string): void;
-  increment(): void;
+  /** `unit` "bytes" shows megabytes. */
+  start(total: number, label: string, unit?: 'items' | 'bytes'): void;
+  increment(step?: number): void;
   stop(): void;
 }
 
@@ -14,11 +15,17 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
   if (!stream.isTTY) return silentProgress;
   let bar: SingleBar | undefined;
   return {
-    start(total, label) {
-      bar = new SingleBar({ stream, format: `${label} [{bar}] {value}/{total} {percentage}% | {duration_formatted}`, hideCursor: true });
+    start(total, label, unit = 'items') {
+      const bytes = unit === 'bytes';
+      bar = new SingleBar({
+        stream,
+        format: `${label} [{bar}] {value}/{total}${bytes ? ' MB' : ''} {percentage}% | {duration_formatted}${bytes ? ' | ETA {eta_formatted}' : ''}`,
+        hideCursor: true,
+        formatValue: (v, _options, type) => (bytes && (type === 'value' || type === 'total') ? (v / 1e6).toFixed(0) : String(v)),
+      });
       bar.start(total, 0);
     },
-    increment: () => bar?.increment(),
+    increment: (step = 1) => bar?.increment(step),
     stop: () => bar?.stop(),
   };
 }

@@ -10,6 +10,7 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, string>> = {
   wait: 'npx summarizer wait batch.json --out summaries/',
   extract: 'npx summarizer extract reports/q3.pdf --out extracted/',
   preflight: 'npx summarizer preflight --context config=config/prod.json',
+  'stage-model': 'npx summarizer --stage prod stage-model google/pegasus-large@93928205c2e26274f82e637a8e10033be1e1e975',
   smoke: 'npx summarizer --stage dev smoke --timeout 1800',
   drain: 'npx summarizer --stage prod drain --timeout 3600',
   resume: 'npx summarizer --stage prod resume',

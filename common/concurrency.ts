@@ -18,3 +18,26 @@ export async function mapPool<T, R>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   return results;
 }
+
+/**
+ * Like `mapPool`, but the first failure stops new tasks from starting, waits for those in flight
+ * (so none outlives the call, writing to a file or an upload it no longer owns), and is thrown.
+ */
+export async function mapPoolFailFast<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  let failure: { error: unknown } | undefined;
+  const results = await mapPool(items, concurrency, async (item, index) => {
+    if (failure) return undefined as R;
+    try {
+      return await task(item, index);
+    } catch (error) {
+      failure ??= { error };
+      return undefined as R;
+    }
+  });
+  if (failure) throw failure.error;
+  return results;
+}

@@ -11,7 +11,7 @@ import { prepareDocument, type Unmatched } from '../documents';
 import { checkLength, described, unmatchedEntries } from './preview';
 import { Manifest, ManifestEntry, SubmissionMode } from '../manifest';
 import { Progress, silentProgress } from '../progress';
-import { isNotFound } from '../s3-errors';
+import { isNotFound } from '../../common/s3-errors';
 import { Resources } from '../resources';
 
 export interface SubmitSettings {

@@ -6,7 +6,7 @@ import { describeCoverage, summaryDetailsFromResponse, summaryFromResponse } fro
 import { parseS3Url, SummaryRecord } from '../../common/summary-record';
 import { backoff, mapPool } from '../concurrency';
 import { Progress, silentProgress } from '../progress';
-import { isNotFound } from '../s3-errors';
+import { isNotFound } from '../../common/s3-errors';
 
 /** One request to wait for. Direct submissions know their S3 locations; pipeline ones are looked up in the table. */
 export interface WaitTarget {

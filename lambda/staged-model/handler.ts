@@ -11,7 +11,8 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
-import { mapPool } from '../../common/concurrency';
+import { mapPoolFailFast } from '../../common/concurrency';
+import { isNotFound } from '../../common/s3-errors';
 import { manifestKeyOf, parseStagedManifest, StagedManifest } from '../../common/staged-model';
 import { handlerFiles } from '../shared/handler-archive';
 import type { Logger } from '../shared/log';
@@ -58,11 +59,6 @@ const GiB = 1024 ** 3;
 /** CopyObject copies "an object up to 5 GB in size in a single atomic action" (S3 API reference, CopyObject). */
 export const MAX_SINGLE_COPY_BYTES = 5 * GiB;
 
-const isNotFound = (e: unknown) => {
-  const name = (e as { name?: string }).name;
-  return name === 'NotFound' || name === 'NoSuchKey' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
-};
-
 async function readManifest(props: StagedModelProperties, s3: S3Client): Promise<StagedManifest> {
   const key = manifestKeyOf(props.SourcePrefix);
   let text: string;
@@ -87,7 +83,7 @@ async function readManifest(props: StagedModelProperties, s3: S3Client): Promise
 /** Every staged file is there with the size the manifest gives; a missing or changed one fails the deploy, naming it. */
 async function checkStaged(props: StagedModelProperties, manifest: StagedManifest, deps: StagedModelDeps): Promise<void> {
   const problems: string[] = [];
-  await mapPool(manifest.files, 8, async (file) => {
+  await mapPoolFailFast(manifest.files, 8, async (file) => {
     try {
       const head = await deps.s3.send(new HeadObjectCommand({ Bucket: props.SourceBucket, Key: props.SourcePrefix + file.path }));
       if (head.ContentLength !== file.size) problems.push(`${file.path} is ${head.ContentLength} bytes, the manifest says ${file.size}`);
@@ -113,7 +109,7 @@ async function copyObject(props: StagedModelProperties, path: string, size: numb
   const partSize = deps.partSize ?? 512 * 1024 ** 2;
   const { UploadId } = await deps.s3.send(new CreateMultipartUploadCommand({ ...source, ...encryption }));
   const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => [i * partSize, Math.min(size, (i + 1) * partSize) - 1]);
-  const parts = await mapPool(ranges, 4, async ([first, last], i) => {
+  const parts = await mapPoolFailFast(ranges, 4, async ([first, last], i) => {
     const part = await deps.s3.send(
       new UploadPartCopyCommand({ ...source, UploadId, PartNumber: i + 1, CopySource: copySource, CopySourceRange: `bytes=${first}-${last}` }),
     );
@@ -128,7 +124,7 @@ export async function makeServable(props: StagedModelProperties, deps: StagedMod
   await checkStaged(props, manifest, deps);
   const handler = await handlerFiles(props.HandlerUrl, deps.s3);
   const weights = manifest.files.filter((f) => !f.path.startsWith('code/'));
-  await mapPool(weights, Number(props.Concurrency ?? 4), (file) => copyObject(props, file.path, file.size, deps));
+  await mapPoolFailFast(weights, Number(props.Concurrency ?? 4), (file) => copyObject(props, file.path, file.size, deps));
   for (const [name, content] of handler) {
     await deps.s3.send(
       new PutObjectCommand({
