@@ -128,7 +128,7 @@ describe('with modelDataUrl: the artifact, and the key that encrypts it', () => 
   test('modelDataKmsKeyArn without modelDataUrl, or not a key ARN, fails as synth would', async () => {
     const alone = await runCli(['--region', 'eu-west-1', 'preflight', '--context', `modelDataKmsKeyArn=${KEY}`]);
     expect(alone.code).toBe(1);
-    expect(alone.err).toContain(`modelDataKmsKeyArn: got "${KEY}"; it is the key of the modelDataUrl artifact, and modelDataUrl is not set.`);
+    expect(alone.err).toContain(`modelDataKmsKeyArn: got "${KEY}"; it is the key of the modelDataUrl artifact or of an s3:// modelSource, and neither is set.`);
     const bad = await run('modelDataKmsKeyArn=alias/research');
     expect(bad.err).toContain('modelDataKmsKeyArn: got "alias/research" (from -c or cdk.json context); expected a KMS key ARN such as');
   });

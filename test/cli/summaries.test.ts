@@ -85,10 +85,10 @@ describe('summaries export', () => {
       ExclusiveStartKey: { inferenceId: 'id-1' },
     });
     expect(out).toBe(
-      'inferenceId,status,sourceKey,day,submittedAt,completedAt,processingMs,modelId,format,pages,extractedCharacters,referencesExcludedCharacters,title,summary,coverage,strategy,inputTokens,windows,rounds,inputTruncated,roundLimitReached,reduceStalled,summaryTruncated,failureReason,outputLocation,failureLocation\n' +
-        'id-1,COMPLETED,"input/q3, ""final"".txt",2026-11-23,2026-11-23T09:50:00.000Z,2026-11-23T10:00:00.000Z,600000,google/pegasus-large,pdf,12,48210,,Q3 report,"Revenue grew.\nMargins fell.",' +
+      'inferenceId,status,sourceKey,day,submittedAt,completedAt,processingMs,modelId,modelRevision,format,pages,extractedCharacters,referencesExcludedCharacters,title,summary,coverage,strategy,inputTokens,windows,rounds,inputTruncated,roundLimitReached,reduceStalled,summaryTruncated,failureReason,outputLocation,failureLocation\n' +
+        'id-1,COMPLETED,"input/q3, ""final"".txt",2026-11-23,2026-11-23T09:50:00.000Z,2026-11-23T10:00:00.000Z,600000,google/pegasus-large,,pdf,12,48210,,Q3 report,"Revenue grew.\nMargins fell.",' +
         '"TRUNCATED: only the first window of 5,000 tokens was read (strategy truncate)",truncate,5000,1,1,true,false,,false,,s3://b/output/id-1.out,\n' +
-        'id-2,FAILED,input/scan.pdf,2026-11-24,2026-11-24T08:00:00.000Z,2026-11-24T08:00:00.000Z,,google/pegasus-large,,,,,,,,,,,,,,,,unsupported content,,\n',
+        'id-2,FAILED,input/scan.pdf,2026-11-24,2026-11-24T08:00:00.000Z,2026-11-24T08:00:00.000Z,,google/pegasus-large,,,,,,,,,,,,,,,,,unsupported content,,\n',
     );
     expect(err).toBe('2 records from 2026-11-23 to 2026-11-24\n');
   });

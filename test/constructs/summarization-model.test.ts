@@ -46,14 +46,18 @@ describe('container', () => {
     const env = model.Properties.PrimaryContainer.Environment;
     expect(env).not.toHaveProperty('SAGEMAKER_MODEL_SERVER_TIMEOUT');
     expect(env).not.toHaveProperty('MMS_DEFAULT_RESPONSE_TIMEOUT');
-    expect(env).not.toHaveProperty('HF_MODEL_REVISION');
+  });
+
+  test('the default Hub model is pinned to a commit, so a new commit on the Hub cannot change summaries', () => {
+    const [model] = Object.values(defaultTestApp().template.findResources('AWS::SageMaker::Model'));
+    expect(model.Properties.PrimaryContainer.Environment.HF_MODEL_REVISION).toBe('93928205c2e26274f82e637a8e10033be1e1e975');
   });
 
   test('overrides: model, task, revision and a timeout aligned with invocationTimeoutSeconds', () => {
     const { template } = buildTestApp({
       modelId: 'google/pegasus-cnn_dailymail',
       hfTask: 'text2text-generation',
-      modelRevision: 'a1b2c3d',
+      modelRevision: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
       invocationTimeoutSeconds: '3600',
     });
     template.hasResourceProperties('AWS::SageMaker::Model', {
@@ -61,7 +65,7 @@ describe('container', () => {
         Environment: Match.objectLike({
           HF_MODEL_ID: 'google/pegasus-cnn_dailymail',
           HF_TASK: 'text2text-generation',
-          HF_MODEL_REVISION: 'a1b2c3d',
+          HF_MODEL_REVISION: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
           SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: '3600',
           MMS_DEFAULT_RESPONSE_TIMEOUT_SECONDS: '3600',
         }),
@@ -260,5 +264,107 @@ describe('the model handler (model/code/inference.py)', () => {
     };
     expect(keyOf('s3://research-models/pegasus/model.tar.gz')).toBe(keyOf('s3://research-models/pegasus/model.tar.gz'));
     expect(keyOf('s3://research-models/pegasus/v2/model.tar.gz')).not.toBe(keyOf('s3://research-models/pegasus/model.tar.gz'));
+  });
+});
+
+describe('a staged model (modelSource=staged)', () => {
+  const REVISION = '93928205c2e26274f82e637a8e10033be1e1e975';
+  const SERVABLE = new RegExp(`^models/google/pegasus-large/${REVISION}-handler-[0-9a-f]{12}/$`);
+  const staged = () => buildTestApp({ modelSource: 'staged' });
+
+  test('is loaded from its servable copy (S3Prefix, no compression) with no HF_MODEL_ID, and network isolation on', () => {
+    const { template } = staged();
+    const copy = onlyResourceId(template, 'Custom::StagedModelWithHandler');
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      EnableNetworkIsolation: true,
+      VpcConfig: Match.absent(),
+      PrimaryContainer: {
+        ModelDataUrl: Match.absent(),
+        ModelDataSource: { S3DataSource: { S3Uri: { 'Fn::GetAtt': [copy, 'ModelDataPrefixUrl'] }, S3DataType: 'S3Prefix', CompressionType: 'None' } },
+        Environment: Match.not(Match.objectLike({ HF_MODEL_ID: Match.anyValue() })),
+      },
+    });
+    const [model] = Object.values(template.findResources('AWS::SageMaker::Model'));
+    expect(model.Properties.PrimaryContainer.Environment).not.toHaveProperty('HF_MODEL_REVISION');
+  });
+
+  test('the copy reads the staged prefix of the configured revision and names the command that stages it', () => {
+    const { template } = staged();
+    const copy = template.toJSON().Resources[onlyResourceId(template, 'Custom::StagedModelWithHandler')].Properties;
+    expect(copy).toMatchObject({
+      SourceBucket: { Ref: expect.stringMatching(/^DocumentsBucket/) },
+      SourcePrefix: `models/google/pegasus-large/${REVISION}/`,
+      DestinationBucket: { Ref: expect.stringMatching(/^DocumentsBucket/) },
+      ModelId: 'google/pegasus-large',
+      ModelRevision: REVISION,
+      StageCommand: `npx summarizer stage-model google/pegasus-large@${REVISION}`,
+      KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+    });
+    expect(copy.DestinationPrefix).toMatch(SERVABLE);
+  });
+
+  test('the execution role reads only the servable copy (objects and a listing limited to its prefix), nothing of the asset bucket', () => {
+    const { template } = staged();
+    const prefix = template.toJSON().Resources[onlyResourceId(template, 'Custom::StagedModelWithHandler')].Properties.DestinationPrefix;
+    const all = statements(template);
+    expect(all).toContainEqual({
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DocumentsBucket/), 'Arn'] },
+      Condition: { StringLike: { 's3:prefix': `${prefix}*` } },
+    });
+    const reads = all.filter((s) => [s.Action].flat().includes('s3:GetObject'));
+    expect(JSON.stringify(reads)).toContain(`/${prefix}*`);
+    expect(JSON.stringify(all)).not.toMatch(/-assets-/);
+    expect(JSON.stringify(all)).not.toContain(`/models/google/pegasus-large/${REVISION}/`);
+  });
+
+  test('a new handler makes a new servable prefix; the same handler keeps it', () => {
+    const prefixOf = (t: ReturnType<typeof staged>) => t.template.toJSON().Resources[onlyResourceId(t.template, 'Custom::StagedModelWithHandler')].Properties.DestinationPrefix;
+    expect(prefixOf(staged())).toBe(prefixOf(staged()));
+    const other = buildTestApp({ modelSource: 'staged', modelRevision: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' });
+    expect(prefixOf(other)).toMatch(/^models\/google\/pegasus-large\/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678-handler-/);
+  });
+
+  test('an s3:// prefix: the copy reads that bucket prefix (and may decrypt with its key, through S3 only)', () => {
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const { template } = buildTestApp({ modelSource: `s3://research-models/pegasus/${REVISION}/`, modelDataKmsKeyArn: key });
+    template.hasResourceProperties('Custom::StagedModelWithHandler', { SourceBucket: 'research-models', SourcePrefix: `pegasus/${REVISION}/`, StageCommand: `npx summarizer stage-model google/pegasus-large@${REVISION} --to s3://research-models/pegasus/${REVISION}/` });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ReadStagedModel', Action: 's3:GetObject' }),
+          { Sid: 'DecryptStagedModel', Effect: 'Allow', Action: 'kms:Decrypt', Resource: key, Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } } },
+        ]),
+      },
+    });
+    expect(JSON.stringify(statements(template))).not.toContain('research-models'); // SageMaker reads the servable copy only
+  });
+
+  test('the model is created only after its servable copy exists', () => {
+    const { template } = staged();
+    const [model] = Object.values(template.findResources('AWS::SageMaker::Model'));
+    expect(JSON.stringify(model.Properties)).toContain(onlyResourceId(template, 'Custom::StagedModelWithHandler'));
+  });
+
+  test('networkIsolation=off is honoured for a staged model', () => {
+    buildTestApp({ modelSource: 'staged', networkIsolation: 'off' }).template.hasResourceProperties('AWS::SageMaker::Model', { EnableNetworkIsolation: false });
+  });
+});
+
+describe('VPC placement (vpcSubnetIds, vpcSecurityGroupIds)', () => {
+  const vpc = { vpcSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1', vpcSecurityGroupIds: 'sg-0123456789abcdef0' };
+
+  test('the model gets VpcConfig, and its role the network-interface actions SageMaker uses to place it', () => {
+    const { template } = buildTestApp({ modelSource: 'staged', ...vpc });
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      VpcConfig: { Subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], SecurityGroupIds: ['sg-0123456789abcdef0'] },
+      EnableNetworkIsolation: true,
+    });
+    expect(statements(template)).toContainEqual(expect.objectContaining({ Sid: 'PlaceInVpc', Action: expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets']), Resource: '*' }));
+  });
+
+  test('without a VPC the role has no EC2 actions', () => {
+    expect(JSON.stringify(statements())).not.toContain('ec2:');
   });
 });

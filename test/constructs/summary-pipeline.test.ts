@@ -68,6 +68,7 @@ describe('ingestion', () => {
           ENDPOINT_NAME: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Endpoint'), 'EndpointName'] },
           TABLE_NAME: ref('PipelineSummaries'),
           MODEL_ID: 'google/pegasus-large',
+          MODEL_REVISION: '93928205c2e26274f82e637a8e10033be1e1e975',
           INVOCATION_TIMEOUT_SECONDS: '900',
           RETENTION_DAYS: '90',
           // PENDING without result: looked at after one sweep period; sent again past the 6 h

@@ -15,7 +15,7 @@ const deps: RecorderDeps = {
   table: DynamoDBDocumentClient.from(new DynamoDBClient({})),
   log: (_level, message) => logs.push(message),
   sleep: noSleep,
-  settings: { tableName: 'summaries', bucket: 'docs-bucket', inputPrefix: 'input/', modelId: 'google/pegasus-large', retentionDays: 90 },
+  settings: { tableName: 'summaries', bucket: 'docs-bucket', inputPrefix: 'input/', modelId: 'google/pegasus-large', modelRevision: '93928205c2e26274f82e637a8e10033be1e1e975', retentionDays: 90 },
 };
 
 const ID = 'a'.repeat(64);
@@ -56,6 +56,8 @@ describe('success', () => {
       ':statusAt': 'COMPLETED#2026-11-24T10:12:00.608Z',
       ':outputLocation': `s3://docs-bucket/output/${ID}.out`,
       ':modelId': 'google/pegasus-large',
+      // Kept if the submission recorded it; set for a request submitted outside the pipeline.
+      ':modelRevision': '93928205c2e26274f82e637a8e10033be1e1e975',
       ':expiresAt': Math.floor(Date.parse('2026-11-24T10:12:00.608Z') / 1000) + 90 * 86400,
     });
   });
