@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -38,6 +39,7 @@ export interface AwsClients {
   readonly sts: STSClient;
   readonly kms: KMSClient;
   readonly logs: CloudWatchLogsClient;
+  readonly ec2: EC2Client;
 }
 
 export function createClients(region?: string): AwsClients {
@@ -45,6 +47,7 @@ export function createClients(region?: string): AwsClients {
   const dynamodb = new DynamoDBClient(config);
   return {
     cloudFormation: new CloudFormationClient(config),
+    ec2: new EC2Client(config),
     table: DynamoDBDocumentClient.from(dynamodb),
     dynamodb,
     s3: new S3Client(config),

@@ -257,9 +257,9 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
 
   program
     .command('preflight')
-    .summary('check the account and region before the first deploy (quota, image, bootstrap, scaling role)')
+    .summary('check the account and region before a deploy (quota, image, bootstrap, scaling role, staged model, VPC)')
     .description(
-      'Before the first deploy: the SageMaker quota for the instance type as an endpoint is at least maxCapacity, the inference image exists in this region, CDK bootstrap is present, and the auto scaling service-linked role exists or can be created. Reads the same configuration as cdk synth (cdk.json, --context, --context config=<file>). Exit 0 when nothing failed (warnings allowed), 1 otherwise.',
+      'Before a deploy: the SageMaker quota for the instance type as an endpoint is at least maxCapacity, the inference image exists in this region, CDK bootstrap is present, the auto scaling service-linked role exists or can be created, a modelDataUrl artifact can be read, a staged model (modelSource) is completely staged for the configured commit, and VPC subnets and security groups are of one VPC. Reads the same configuration as cdk synth (cdk.json, --context, --context config=<file>). Exit 0 when nothing failed (warnings allowed), 1 otherwise.',
     )
     .option('--context <key=value>', 'configuration, as cdk -c (repeatable)', collectParam, {})
     .action(async (options: { context: Record<string, unknown> }) => {

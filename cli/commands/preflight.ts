@@ -1,12 +1,20 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { SummarizerConfig } from '../../lib/config/schema';
 import { ECR_IMAGE_URI } from '../../lib/config/schema';
+import { stageModelCommand } from '../../lib/config/load';
+import { stackName } from '../../lib/stack-name';
+import { isNotFound } from '../../common/s3-errors';
+import { manifestKeyOf, parseStagedManifest, stagedPrefix } from '../../common/staged-model';
+import { mapPoolFailFast } from '../../common/concurrency';
+import { readStackOutputs } from '../stack-outputs';
 import { HF_DLC_REGISTRY_ACCOUNTS, HF_INFERENCE_REPOSITORY, UNCONFIRMED_HF_DLC_REGISTRY_ACCOUNTS } from '../../lib/constructs/inference-image';
 
 /**
@@ -30,6 +38,8 @@ export interface PreflightDeps {
   readonly ssm: SSMClient;
   readonly iam: IAMClient;
   readonly sts: STSClient;
+  readonly cloudFormation: CloudFormationClient;
+  readonly ec2: EC2Client;
 }
 
 /** The CDK bootstrap's version parameter for the default qualifier (CDK Developer Guide, "Bootstrapping"). */
@@ -177,9 +187,100 @@ async function checkModelArtifact(config: SummarizerConfig, deps: PreflightDeps)
   };
 }
 
+/** Where the configured staged model is: this stack's bucket (from its outputs) or the s3:// prefix. */
+async function stagedLocation(config: SummarizerConfig, deps: PreflightDeps): Promise<{ bucket: string; prefix: string } | string> {
+  if (config.modelSource !== 'staged') {
+    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.+)$/.exec(config.modelSource)!;
+    return { bucket, prefix };
+  }
+  try {
+    const outputs = await readStackOutputs(deps.cloudFormation, { stage: config.stage });
+    if (!outputs.BucketName) return `the stack ${stackName(config.stage)} has no BucketName output`;
+    return { bucket: outputs.BucketName, prefix: stagedPrefix(config.modelId, config.modelRevision!) };
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
+ * modelSource staged or s3://: the manifest `stage-model` writes last is there, for the configured
+ * model and commit, and every file it lists is there with its size. Synth cannot look (it makes
+ * no AWS calls); without this the deploy fails at the copy step, after the stack began updating.
+ */
+async function checkStagedModel(config: SummarizerConfig, deps: PreflightDeps): Promise<Check | undefined> {
+  if (config.modelSource === 'hub' || config.modelDataUrl !== undefined) return undefined;
+  const check = 'staged model';
+  const command = stageModelCommand(config);
+  const where = await stagedLocation(config, deps);
+  if (typeof where === 'string') {
+    return {
+      name: check,
+      result: 'fail',
+      detail: `modelSource=staged reads the stack's own bucket, which cannot be found (${where}). Deploy with modelSource=hub first, then run \`${command}\`; or stage into a bucket of yours with --to and set modelSource to that s3:// prefix`,
+    };
+  }
+  const url = `s3://${where.bucket}/${where.prefix}`;
+  const key = manifestKeyOf(where.prefix);
+  let manifest;
+  try {
+    const object = await deps.s3.send(new GetObjectCommand({ Bucket: where.bucket, Key: key }));
+    manifest = parseStagedManifest(await object.Body!.transformToString('utf8'), `s3://${where.bucket}/${key}`);
+  } catch (e) {
+    if (isNotFound(e)) return { name: check, result: 'fail', detail: `${config.modelId}@${config.modelRevision} is not staged in ${url}: run \`${command}\`` };
+    return { name: check, result: 'fail', detail: `cannot read s3://${where.bucket}/${key} (${describe(e)}): run \`${command}\`, or check your access to the bucket` };
+  }
+  if (manifest.modelId !== config.modelId || manifest.revision !== config.modelRevision) {
+    return { name: check, result: 'fail', detail: `${url} holds ${manifest.modelId}@${manifest.revision}, not ${config.modelId}@${config.modelRevision}: run \`${command}\`` };
+  }
+  const problems: string[] = [];
+  await mapPoolFailFast(manifest.files, 8, async (file) => {
+    try {
+      const head = await deps.s3.send(new HeadObjectCommand({ Bucket: where.bucket, Key: where.prefix + file.path }));
+      if (head.ContentLength !== file.size) problems.push(`${file.path} is ${head.ContentLength} bytes, not ${file.size}`);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      problems.push(`${file.path} is missing`);
+    }
+  }).catch((e) => problems.push(`could not check the files (${describe(e)})`));
+  if (problems.length > 0) return { name: check, result: 'fail', detail: `the staged copy in ${url} is incomplete (${problems.sort().join('; ')}): run \`${command}\`` };
+  const gb = manifest.files.reduce((sum, f) => sum + f.size, 0) / 1e9;
+  return { name: check, result: 'pass', detail: `${config.modelId}@${config.modelRevision.slice(0, 12)} is staged in ${url} (${manifest.files.length} files, ${gb.toFixed(2)} GB)` };
+}
+
+/**
+ * vpcSubnetIds and vpcSecurityGroupIds: they exist, the subnets are all in one VPC (SageMaker places
+ * a model in one VPC) and the security groups belong to it. Synth only checks their form.
+ */
+async function checkVpc(config: SummarizerConfig, deps: PreflightDeps): Promise<Check | undefined> {
+  if (config.vpcSubnetIds.length === 0) return undefined;
+  const check = 'VPC placement';
+  try {
+    const subnets = (await deps.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [...config.vpcSubnetIds] }))).Subnets ?? [];
+    const vpcs = [...new Set(subnets.map((s) => s.VpcId))];
+    if (vpcs.length !== 1) {
+      return { name: check, result: 'fail', detail: `the subnets are in ${vpcs.length} VPCs (${subnets.map((s) => `${s.SubnetId} in ${s.VpcId}`).join(', ')}); SageMaker places a model in one VPC: list subnets of one VPC in vpcSubnetIds` };
+    }
+    const groups = (await deps.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [...config.vpcSecurityGroupIds] }))).SecurityGroups ?? [];
+    const elsewhere = groups.filter((g) => g.VpcId !== vpcs[0]);
+    if (elsewhere.length > 0) {
+      return { name: check, result: 'fail', detail: `security group${elsewhere.length > 1 ? 's' : ''} ${elsewhere.map((g) => `${g.GroupId} (in ${g.VpcId})`).join(', ')} not in the subnets' VPC ${vpcs[0]}` };
+    }
+    const zones = new Set(subnets.map((s) => s.AvailabilityZone)).size;
+    return {
+      name: check,
+      result: zones > 1 ? 'pass' : 'warn',
+      detail: `${subnets.length} subnet${subnets.length > 1 ? 's' : ''} in ${vpcs[0]} across ${zones} Availability Zone${zones > 1 ? 's' : ''}${zones > 1 ? '' : ' (a second zone keeps the endpoint up when one fails)'}; the VPC needs the endpoints in README "Models"`,
+    };
+  } catch (e) {
+    const name = (e as Error).name;
+    if (/InvalidSubnetID|InvalidGroup/.test(name)) return { name: check, result: 'fail', detail: `${(e as Error).message} (check vpcSubnetIds and vpcSecurityGroupIds in this region)` };
+    return { name: check, result: 'warn', detail: `could not describe the subnets (${describe(e)})` };
+  }
+}
+
 /** Every check, each on its own (one failing or unreadable never hides the others). */
 export async function preflight(config: SummarizerConfig, region: string, deps: PreflightDeps): Promise<Check[]> {
-  const checks = await Promise.all([checkQuota(config, deps), checkImage(config, region, deps), checkBootstrap(deps), checkScalingRole(deps), checkModelArtifact(config, deps)]);
+  const checks = await Promise.all([checkQuota(config, deps), checkImage(config, region, deps), checkBootstrap(deps), checkScalingRole(deps), checkModelArtifact(config, deps), checkStagedModel(config, deps), checkVpc(config, deps)]);
   return checks.filter((c): c is Check => c !== undefined);
 }
 

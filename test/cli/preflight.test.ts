@@ -1,13 +1,16 @@
 import 'aws-sdk-client-mock-jest';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runCli } from '../helpers/cli';
+import { BASE_OUTPUTS, runCli, stackOutputs } from '../helpers/cli';
+import { s3Body } from '../helpers/lambda';
 
 const quotas = mockClient(ServiceQuotasClient);
 const ecr = mockClient(ECRClient);
@@ -131,5 +134,87 @@ describe('with modelDataUrl: the artifact, and the key that encrypts it', () => 
     expect(alone.err).toContain(`modelDataKmsKeyArn: got "${KEY}"; it is the key of the modelDataUrl artifact or of an s3:// modelSource, and neither is set.`);
     const bad = await run('modelDataKmsKeyArn=alias/research');
     expect(bad.err).toContain('modelDataKmsKeyArn: got "alias/research" (from -c or cdk.json context); expected a KMS key ARN such as');
+  });
+});
+
+describe('a staged model (modelSource staged or s3://)', () => {
+  const s3 = mockClient(S3Client);
+  const cloudFormation = mockClient(CloudFormationClient);
+  const REVISION = '93928205c2e26274f82e637a8e10033be1e1e975';
+  const PREFIX = `models/google/pegasus-large/${REVISION}/`;
+  const manifest = (revision = REVISION) =>
+    JSON.stringify({ format: 'summarizer-staged-model/1', modelId: 'google/pegasus-large', revision, stagedAt: 'x', files: [{ path: 'config.json', size: 10, sha256: '0'.repeat(64) }, { path: 'model.safetensors', size: 2_275_000_000, sha256: '1'.repeat(64) }] });
+  const COMMAND = `npx summarizer stage-model google/pegasus-large@${REVISION}`;
+
+  beforeEach(() => {
+    s3.reset();
+    cloudFormation.reset();
+    cloudFormation.on(DescribeStacksCommand).resolves(stackOutputs(BASE_OUTPUTS));
+    s3.on(GetObjectCommand, { Bucket: 'docs-bucket', Key: `models/google/pegasus-large/${REVISION}.manifest.json` }).resolves({ Body: s3Body(manifest()) as never });
+    s3.on(HeadObjectCommand, { Key: `${PREFIX}config.json` }).resolves({ ContentLength: 10 });
+    s3.on(HeadObjectCommand, { Key: `${PREFIX}model.safetensors` }).resolves({ ContentLength: 2_275_000_000 });
+  });
+  afterAll(() => {
+    s3.restore();
+    cloudFormation.restore();
+  });
+  const preflight = (...context: string[]) => runCli(['--region', 'eu-west-1', 'preflight', '--context', 'modelSource=staged', ...context.flatMap((c) => ['--context', c])]);
+
+  test("staged in the stack's bucket, every file there: PASS", async () => {
+    const { out } = await preflight();
+    expect(out).toContain(`PASS  staged model       google/pegasus-large@93928205c2e2 is staged in s3://docs-bucket/${PREFIX} (2 files, 2.28 GB)`);
+  });
+
+  test('not staged, or deleted after the deploy: FAIL naming the command', async () => {
+    s3.on(GetObjectCommand).rejects(aws('NoSuchKey'));
+    const { code, out } = await preflight();
+    expect(code).toBe(1);
+    expect(out).toContain(`FAIL  staged model       google/pegasus-large@${REVISION} is not staged in s3://docs-bucket/${PREFIX}: run \`${COMMAND}\``);
+  });
+
+  test('a file missing from the staged copy: FAIL naming it', async () => {
+    s3.on(HeadObjectCommand, { Key: `${PREFIX}model.safetensors` }).rejects(aws('NotFound'));
+    const { out } = await preflight();
+    expect(out).toContain(`FAIL  staged model       the staged copy in s3://docs-bucket/${PREFIX} is incomplete (model.safetensors is missing): run \`${COMMAND}\``);
+  });
+
+  test('the stack is not deployed yet: FAIL saying to deploy a Hub model first or stage elsewhere', async () => {
+    cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id PegasusSummarizer-dev does not exist'), { name: 'ValidationError' }));
+    const { out } = await preflight();
+    expect(out).toMatch(/FAIL {2}staged model {7}modelSource=staged reads the stack's own bucket, which cannot be found \(stack "PegasusSummarizer-dev" does not exist.*\)\. Deploy with modelSource=hub first/);
+  });
+
+  test('an s3:// prefix is read where it is, with the --to command', async () => {
+    s3.on(GetObjectCommand, { Bucket: 'my-models', Key: 'pegasus/large.manifest.json' }).resolves({ Body: s3Body(manifest('d'.repeat(40))) as never });
+    const { out } = await runCli(['--region', 'eu-west-1', 'preflight', '--context', 'modelSource=s3://my-models/pegasus/large/']);
+    expect(out).toContain(`FAIL  staged model       s3://my-models/pegasus/large/ holds google/pegasus-large@${'d'.repeat(40)}, not google/pegasus-large@${REVISION}: run \`${COMMAND} --to s3://my-models/pegasus/large/\``);
+  });
+});
+
+describe('VPC placement', () => {
+  const ec2 = mockClient(EC2Client);
+  const vpc = ['--context', 'vpcSubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1', '--context', 'vpcSecurityGroupIds=sg-0123456789abcdef0'];
+  beforeEach(() => ec2.reset());
+  afterAll(() => ec2.restore());
+
+  test('subnets of one VPC in two zones with a group of that VPC: PASS', async () => {
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-0123456789abcdef0', VpcId: 'vpc-1', AvailabilityZone: 'eu-west-1a' }, { SubnetId: 'subnet-0123456789abcdef1', VpcId: 'vpc-1', AvailabilityZone: 'eu-west-1b' }] });
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0123456789abcdef0', VpcId: 'vpc-1' }] });
+    expect((await runCli(['--region', 'eu-west-1', 'preflight', ...vpc])).out).toContain('PASS  VPC placement      2 subnets in vpc-1 across 2 Availability Zones');
+  });
+
+  test('subnets in different VPCs: FAIL naming each', async () => {
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-0123456789abcdef0', VpcId: 'vpc-1' }, { SubnetId: 'subnet-0123456789abcdef1', VpcId: 'vpc-2' }] });
+    const { code, out } = await runCli(['--region', 'eu-west-1', 'preflight', ...vpc]);
+    expect(code).toBe(1);
+    expect(out).toContain('FAIL  VPC placement      the subnets are in 2 VPCs (subnet-0123456789abcdef0 in vpc-1, subnet-0123456789abcdef1 in vpc-2); SageMaker places a model in one VPC');
+  });
+
+  test('a security group of another VPC, or a subnet that does not exist: FAIL', async () => {
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-0123456789abcdef0', VpcId: 'vpc-1', AvailabilityZone: 'a' }, { SubnetId: 'subnet-0123456789abcdef1', VpcId: 'vpc-1', AvailabilityZone: 'a' }] });
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0123456789abcdef0', VpcId: 'vpc-9' }] });
+    expect((await runCli(['--region', 'eu-west-1', 'preflight', ...vpc])).out).toContain("FAIL  VPC placement      security group sg-0123456789abcdef0 (in vpc-9) not in the subnets' VPC vpc-1");
+    ec2.on(DescribeSubnetsCommand).rejects(Object.assign(new Error("The subnet ID 'subnet-0123456789abcdef1' does not exist"), { name: 'InvalidSubnetID.NotFound' }));
+    expect((await runCli(['--region', 'eu-west-1', 'preflight', ...vpc])).out).toContain("FAIL  VPC placement      The subnet ID 'subnet-0123456789abcdef1' does not exist");
   });
 });
