@@ -12,13 +12,14 @@ at interpreter exit, whichever comes first; every request has a timeout.
 
 import json
 import shutil
+import subprocess
 import tempfile
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from model.tests.model_server import ModelServer
-from model.tests.tiny_pegasus import SAMPLES, shared_model_dir
+from model.tests.tiny_pegasus import ROOT, SAMPLES, shared_model_dir
 
 # What the stack sets on the model (lib/constructs/summarization-model.ts), with two workers.
 STACK_ENVIRONMENT = {
@@ -113,6 +114,59 @@ class ServedHandler(unittest.TestCase):
                 message = json.loads(payload)["message"]
                 self.assertTrue(message.startswith("invalid request: "), message)
                 self.assertIn(expected, message)
+
+
+class StagedModelServed(unittest.TestCase):
+    """The model as `summarizer stage-model` and a deploy with modelSource=staged lay it out.
+
+    A Hub repository (the tiny model's files, plus what real repositories also carry: a model
+    card, .gitattributes, the same weights as pytorch_model.bin and for TensorFlow, and a code/
+    handler of its own that fails) goes through the real staging code, the real deploy-time copy
+    and SageMaker's S3Prefix mapping (test/helpers/stage-to-dir.ts, on a loopback Hub and s3rver).
+    The model server then starts from that directory with the staged model's environment: no
+    HF_MODEL_ID, and any attempt to reach the Hub fails (offline, and a dead endpoint).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = Path(tempfile.mkdtemp(prefix="staged-serve-test-"))
+        cls.addClassCleanup(shutil.rmtree, cls.root, ignore_errors=True)
+        repository = cls.root / "repository"
+        shutil.copytree(shared_model_dir(), repository, ignore=shutil.ignore_patterns("code"))
+        (repository / "README.md").write_text("# tiny pegasus\n")
+        (repository / ".gitattributes").write_text("*.safetensors filter=lfs diff=lfs merge=lfs -text\n")
+        (repository / "pytorch_model.bin").write_bytes(b"not the weights the handler loads" * 4096)
+        (repository / "tf_model.h5").write_bytes(b"tensorflow" * 4096)
+        (repository / "code").mkdir()
+        (repository / "code" / "inference.py").write_text('raise RuntimeError("the repository\'s own handler was staged")\n')
+        model_dir = cls.root / "model"
+        done = subprocess.run(
+            ["npx", "--no-install", "tsx", "test/helpers/stage-to-dir.ts", str(repository), str(model_dir)],
+            cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"staging failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        cls.staging = json.loads(done.stdout.strip().splitlines()[-1])
+        environment = {**STACK_ENVIRONMENT, "HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"}
+        cls.server = ModelServer(cls.root, environment)
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
+
+    def test_only_what_the_model_needs_was_staged_and_the_handler_added(self):
+        self.assertIn("model.safetensors", self.staging["staged"])
+        self.assertIn("config.json", self.staging["staged"])
+        self.assertIn("spiece.model", self.staging["staged"])
+        skipped = {s["path"] for s in self.staging["skipped"]}
+        self.assertEqual(skipped, {"README.md", ".gitattributes", "pytorch_model.bin", "tf_model.h5", "code/inference.py"})
+        self.assertEqual(sorted(self.staging["servable"]), sorted(self.staging["staged"] + ["code/inference.py"]))
+        self.assertEqual((self.root / "model" / "code" / "inference.py").read_bytes(), (ROOT / "model" / "code" / "inference.py").read_bytes())
+
+    def test_it_summarizes_without_the_hub(self):
+        status, headers, payload = self.server.request("POST", "/invocations", ARTICLE, {"Content-Type": "text/plain"})
+        self.assertEqual(status, 200, payload[:500] + b"\n" + self.server.log_tail().encode())
+        result = json.loads(payload)
+        self.assertTrue(result[0]["summary_text"].strip())
+        self.assertGreater(result[0]["windows"], 1)
 
 
 if __name__ == "__main__":
