@@ -22,7 +22,26 @@ export interface Scenario {
  * (scenarios/service-assumptions.json). Prices are third-party figures for us-east-1.
  */
 export interface ServiceAssumptions {
+  /**
+   * Seconds from asking for an instance to its first request, for a Hub model: the cold start as
+   * a whole. With `coldStart`, this is derived from it (`instanceStartupSecondsFor`).
+   */
   readonly instanceStartupSeconds: number;
+  /**
+   * The cold start in parts, so a model loaded from S3 is planned as such. The planner reads
+   * which source the template uses (`HF_MODEL_ID` in the model's environment: the Hub).
+   */
+  readonly coldStart?: {
+    /**
+     * ⚠ Provisioning the instance, pulling the inference image (about 10 GB) and starting the
+     * model server, up to the point where the weights are fetched. AWS documents no figure.
+     */
+    readonly instanceAndImageSeconds: number;
+    /** ⚠ Downloading the weights from the Hub at container start (`HF_MODEL_ID`), and loading them. */
+    readonly modelFromHubSeconds: number;
+    /** ⚠ SageMaker copying the staged weights from S3 in the region before the container starts, and loading them. */
+    readonly modelFromS3Seconds: number;
+  };
   readonly serviceSecondsPerRequest: { readonly distribution: 'lognormal'; readonly median: number; readonly p95: number };
   readonly metricPeriodSeconds: number;
   readonly targetTrackingAlarms: { readonly scaleOutDatapoints: number; readonly scaleInDatapoints: number; readonly scaleInThresholdFraction: number };
@@ -64,6 +83,16 @@ export interface ServiceAssumptions {
   };
 }
 
+/** Where a policy's instances load the model from: the Hub at container start, or S3 (staged, or an artifact). */
+export type ModelSourceKind = 'hub' | 's3';
+
+/** The cold start of an instance that loads its model from `source`. */
+export function instanceStartupSecondsFor(assumptions: ServiceAssumptions, source: ModelSourceKind = 'hub'): number {
+  const c = assumptions.coldStart;
+  if (c === undefined) return assumptions.instanceStartupSeconds;
+  return c.instanceAndImageSeconds + (source === 'hub' ? c.modelFromHubSeconds : c.modelFromS3Seconds);
+}
+
 export const DEFAULT_ASSUMPTIONS: Omit<ServiceAssumptions, 'instanceStartupSeconds' | 'serviceSecondsPerRequest' | 'hourlyPriceUsd'> = {
   metricPeriodSeconds: 60,
   targetTrackingAlarms: { scaleOutDatapoints: 3, scaleInDatapoints: 15, scaleInThresholdFraction: 0.9 },
@@ -103,8 +132,15 @@ export function loadScenario(file: string): Scenario {
 }
 
 export function loadAssumptions(file: string): ServiceAssumptions {
-  const a = { ...DEFAULT_ASSUMPTIONS, ...readJson(file) } as ServiceAssumptions;
-  if (!positive(a.instanceStartupSeconds)) fail(file, '"instanceStartupSeconds" must be a positive number');
+  const raw = { ...DEFAULT_ASSUMPTIONS, ...readJson(file) } as ServiceAssumptions;
+  const c = raw.coldStart;
+  if (c !== undefined) {
+    for (const part of ['instanceAndImageSeconds', 'modelFromHubSeconds', 'modelFromS3Seconds'] as const) {
+      if (!(typeof c[part] === 'number' && Number.isFinite(c[part]) && c[part] >= 0)) fail(file, `"coldStart.${part}" must be a number >= 0, got ${JSON.stringify(c[part])}`);
+    }
+  }
+  const a: ServiceAssumptions = c === undefined ? raw : { ...raw, instanceStartupSeconds: instanceStartupSecondsFor({ ...raw, coldStart: c }, 'hub') };
+  if (!positive(a.instanceStartupSeconds)) fail(file, '"instanceStartupSeconds" (or "coldStart") must give a positive cold start');
   const s = a.serviceSecondsPerRequest;
   if (s?.distribution !== 'lognormal' || !positive(s.median) || !(s.p95 >= s.median)) {
     fail(file, '"serviceSecondsPerRequest" must be {"distribution": "lognormal", "median": m, "p95": p} with p >= m > 0');

@@ -1,4 +1,4 @@
-import type { ServiceAssumptions } from './inputs';
+import { instanceStartupSecondsFor, type ServiceAssumptions } from './inputs';
 import type { ScalingPolicy } from './policy';
 
 /**
@@ -43,7 +43,7 @@ export function latencyBoundMinutes(
 ): number {
   const n = arrivals.length;
   const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
-  const c = policy.fixedInstances ? 0 : assumptions.instanceStartupSeconds;
+  const c = policy.fixedInstances ? 0 : instanceStartupSecondsFor(assumptions, policy.modelSource);
   const L = latencySeconds;
   const work = (i: number) => Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
   if (n === 0) return 0;

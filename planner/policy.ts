@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import type { WakeSizing } from '../common/wake-sizing';
+import type { ModelSourceKind } from './inputs';
 
 /** The scaling behaviour under test, as deployed (read from a template) or as a named alternative. */
 export interface ScalingPolicy {
@@ -34,6 +35,8 @@ export interface ScalingPolicy {
    * actions run once per change into ALARM, not again while it lasts.
    */
   readonly wakeCheck?: AlarmShape;
+  /** Where instances load the model from (the cold start differs). @default 'hub' */
+  readonly modelSource?: ModelSourceKind;
   /** An always-on endpoint: this many instances, running from the start, never scaled. */
   readonly fixedInstances?: number;
 }
@@ -147,6 +150,8 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
     idleScaleIn,
     wakeOnSubmit,
     wakeCheck: wakeCheckAlarm && shape(wakeCheckAlarm),
+    // A Hub model is downloaded by the container (HF_MODEL_ID); otherwise SageMaker copies it from S3.
+    modelSource: model.Properties?.PrimaryContainer?.Environment?.HF_MODEL_ID === undefined ? 's3' : 'hub',
   };
 }
 
@@ -158,6 +163,7 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
 export function blogPolicy(base: ScalingPolicy): ScalingPolicy {
   return {
     name: 'blog',
+    modelSource: 'hub',
     instanceType: base.instanceType,
     invocationTimeoutSeconds: base.invocationTimeoutSeconds,
     minCapacity: 0,

@@ -1,5 +1,5 @@
 import { percentile } from '../common/statistics';
-import type { ServiceAssumptions } from './inputs';
+import { instanceStartupSecondsFor, type ServiceAssumptions } from './inputs';
 import { MinHeap } from './heap';
 import { latencyBoundMinutes } from './latency-bound';
 import type { ScalingPolicy } from './policy';
@@ -24,7 +24,7 @@ export function bounds(policy: ScalingPolicy, arrivals: readonly number[], servi
   const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
   let work = 0;
   for (let i = 0; i < arrivals.length; i++) work += Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
-  const coldStart = policy.fixedInstances ? 0 : assumptions.instanceStartupSeconds;
+  const coldStart = policy.fixedInstances ? 0 : instanceStartupSecondsFor(assumptions, policy.modelSource);
   const slots = new MinHeap<number>((a, b) => a < b);
   const opensAt = (arrivals[0] ?? 0) + coldStart;
   for (let i = 0; i < policy.maxCapacity * workers; i++) slots.push(opensAt);

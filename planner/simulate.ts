@@ -1,6 +1,6 @@
 import { instancesToWake } from '../common/wake-sizing';
 import { MinHeap } from './heap';
-import type { ServiceAssumptions } from './inputs';
+import { instanceStartupSecondsFor, type ServiceAssumptions } from './inputs';
 import type { AlarmShape, ScalingPolicy } from './policy';
 
 /** One metric period of the run, as CloudWatch would have graphed it. */
@@ -182,6 +182,7 @@ export function simulate(
   };
 
   let desired = policy.fixedInstances ?? policy.minCapacity;
+  const coldStart = instanceStartupSecondsFor(assumptions, policy.modelSource);
   let minDesired = desired;
   let maxDesired = desired;
   let startedWhileIdle = false;
@@ -193,7 +194,7 @@ export function simulate(
     starting++;
     events.push({ t: readyAt, kind: Kind.Ready, a: instance.id, b: 0 });
   };
-  for (let i = 0; i < desired; i++) startInstance(policy.fixedInstances !== undefined ? 0 : assumptions.instanceStartupSeconds);
+  for (let i = 0; i < desired; i++) startInstance(policy.fixedInstances !== undefined ? 0 : coldStart);
 
   /** The endpoint is updating while instances it was asked for are still starting. */
   const updating = () => assumptions.updateBlocksScaling && starting > 0;
@@ -212,7 +213,7 @@ export function simulate(
     desired = bounded;
     minDesired = Math.min(minDesired, desired);
     maxDesired = Math.max(maxDesired, desired);
-    for (let i = current.length; i < desired; i++) startInstance(t + assumptions.instanceStartupSeconds);
+    for (let i = current.length; i < desired; i++) startInstance(t + coldStart);
     // Scale in: instances still starting first (the furthest from ready first, so a scale-in never
     // throws away a nearly finished cold start), then idle ones, then busy ones (which drain).
     const victims = current

@@ -8,6 +8,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { planProgram } from '../planner/cli';
+import { arrivalTimes, loadAssumptions, loadScenario, serviceTimes } from '../planner/inputs';
+import { readPolicyFromTemplate } from '../planner/policy';
+import { summarize } from '../planner/report';
+import { simulate } from '../planner/simulate';
 
 const root = path.join(__dirname, '..');
 const scenarios = fs.readdirSync(path.join(root, 'scenarios')).filter((f) => f.endsWith('.json') && f !== 'service-assumptions.json').sort();
@@ -61,6 +65,27 @@ async function main(): Promise<void> {
   }
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(`\nOne request into an idle endpoint, arriving at each second 0-59 of a minute: scale-out decided ${best}-${worst} s later.`);
+  modelSources();
+}
+
+/**
+ * The synthesized policy with its model loaded from the Hub and from S3 (a staged model): the
+ * scaling is the same, only the cold start differs (scenarios/service-assumptions.json, coldStart).
+ */
+function modelSources(): void {
+  const assumptions = loadAssumptions(path.join(root, 'scenarios', 'service-assumptions.json'));
+  const policy = readPolicyFromTemplate(path.join(root, 'cdk.out', 'PegasusSummarizer-dev.template.json'));
+  const c = assumptions.coldStart!;
+  console.log(`\nModel from the Hub (cold start ${c.instanceAndImageSeconds + c.modelFromHubSeconds} s) or staged in S3 (${c.instanceAndImageSeconds + c.modelFromS3Seconds} s), same scaling:\n`);
+  console.log('| Scenario | p95 Hub / staged | Cost Hub / staged | Instance-min Hub / staged |');
+  console.log('|---|---|---|---|');
+  for (const file of scenarios) {
+    const scenario = loadScenario(path.join(root, 'scenarios', file));
+    const arrivals = arrivalTimes(scenario, 42);
+    const service = serviceTimes(arrivals.length, assumptions, 42);
+    const [hub, staged] = (['hub', 's3'] as const).map((modelSource) => summarize(simulate({ ...policy, modelSource }, arrivals, service, assumptions, scenario.horizonSeconds), assumptions, service));
+    console.log(`| ${scenario.name} | ${minutes(hub.latencySeconds.p95 ?? null)} / ${minutes(staged.latencySeconds.p95 ?? null)} | $${hub.costUsd.toFixed(2)} / $${staged.costUsd.toFixed(2)} | ${hub.instanceMinutes.toFixed(0)} / ${staged.instanceMinutes.toFixed(0)} |`);
+  }
 }
 
 main().catch((e: Error) => {

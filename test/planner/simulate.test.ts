@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { arrivalTimes, loadAssumptions, loadScenario, passesFor, ServiceAssumptions, serviceTimes } from '../../planner/inputs';
+import { arrivalTimes, instanceStartupSecondsFor, loadAssumptions, loadScenario, passesFor, ServiceAssumptions, serviceTimes } from '../../planner/inputs';
 import { alwaysOnPolicy, blogPolicy, readPolicyFromTemplate, ScalingPolicy } from '../../planner/policy';
 import { bounds, reportJson, summarize } from '../../planner/report';
 import { simulate } from '../../planner/simulate';
@@ -378,6 +378,7 @@ describe('report', () => {
   test('the blog policy is pinned to the blog\'s own values, whatever ours are', () => {
     expect(blogPolicy({ ...synthesized, maxCapacity: 20, concurrencyPerInstance: 8, workersPerInstance: 4 })).toEqual({
       name: 'blog',
+      modelSource: 'hub',
       instanceType: 'ml.g5.xlarge',
       invocationTimeoutSeconds: 900,
       minCapacity: 0,
@@ -438,7 +439,22 @@ describe('reading the policy back from a synthesized template', () => {
       targetTracking: { targetValue: 3, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 60 },
       stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
       wakeOnSubmit: undefined, // minCapacity 1: the invoker is not told to wake anything
+      modelSource: 'hub', // HF_MODEL_ID in the model's environment
     });
+  });
+
+  test('a staged model is read as loaded from S3, and its cold start is the S3 one', () => {
+    const policy = readPolicyFromTemplate(templateFor({ modelSource: 'staged' }));
+    expect(policy.modelSource).toBe('s3');
+    const shipped = loadAssumptions(path.join(__dirname, '..', '..', 'scenarios', 'service-assumptions.json'));
+    const c = shipped.coldStart!;
+    expect(instanceStartupSecondsFor(shipped, 'hub')).toBe(c.instanceAndImageSeconds + c.modelFromHubSeconds);
+    expect(instanceStartupSecondsFor(shipped, 's3')).toBe(c.instanceAndImageSeconds + c.modelFromS3Seconds);
+    expect(shipped.instanceStartupSeconds).toBe(480); // the HF notebook's 7-9 minutes for a Hub model
+    // One request at zero: it waits one cold start, and the S3 one is shorter by the difference.
+    const one = (p: ScalingPolicy) => simulate(p, [0], new Float64Array([10]), shipped, 3600).latencies[0];
+    const hub = readPolicyFromTemplate(templateFor({}));
+    expect(one(hub) - one(policy)).toBeCloseTo(c.modelFromHubSeconds - c.modelFromS3Seconds, 6);
   });
 
   test('the default template: the invoker wakes the endpoint, the Maximum wake alarm is its 12-minute backstop, and the idle scale-in, as synthesized', () => {
