@@ -139,7 +139,7 @@ export const CONFIG_SCHEMA = {
     'an S3 URL of a .tar.gz object, such as "s3://my-models/pegasus/model.tar.gz"',
   ),
   modelDataKmsKeyArn: optionalText(
-    'With modelDataUrl, or an s3:// modelSource, in a bucket encrypted with a customer-managed KMS key: that key, so the function that adds the handler to the model may decrypt it (`kms:Decrypt` through S3 only). `summarizer preflight` says when it is needed. A key in another account must also allow the function\'s role in its key policy (README, "Choosing a model").',
+    'With modelDataUrl, or an s3:// modelSource, in a bucket encrypted with a customer-managed KMS key: that key, so the function that adds the handler to the model may decrypt it (`kms:Decrypt` through S3 only). `summarizer preflight` says when it is needed. A key in another account must also allow the function\'s role in its key policy (README, "Models").',
     /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[0-9a-fA-F-]{36}$/,
     'a KMS key ARN such as "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
   ),
