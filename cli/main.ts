@@ -448,7 +448,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
   program
     .command('subscribe')
     .summary('subscribe an email address to the notifications')
-    .description('Subscribe an email address to the success and error topics (or, with --operations, to the alarm topic). SNS sends a confirmation email.')
+    .description('Subscribe an email address to the success and error topics (or, with --operations, to the alarm topic). SNS sends a confirmation email. The result topics carry summaries and admit only the addresses in notificationEmails (and the pipeline queue): for another address, add it there and deploy.')
     .requiredOption('--email <address>', 'address to subscribe')
     .option('--operations', 'subscribe to the operations (alarm) topic instead')
     .option('--topic <arn>', 'topic ARN to subscribe to instead of the stack\'s (repeatable)', (v: string, all: string[] = []) => [...all, v])

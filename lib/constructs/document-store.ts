@@ -125,6 +125,25 @@ export class DocumentStore extends Construct {
       removalPolicy,
       autoDeleteObjects: destroy,
     });
+    this.requireDataKeyOnWrites();
+  }
+
+  /**
+   * Every write keeps the data key: a request may leave encryption to the bucket default (SSE-KMS
+   * with the data key), or name SSE-KMS with that key, and nothing else. SSE-S3, another KMS key
+   * (one in another account included) and SSE-C are refused. `s3:PutObject` also governs
+   * CopyObject and CreateMultipartUpload, whose encryption headers these keys see (S3 User Guide,
+   * "Requiring server-side encryption" and "Amazon S3 condition key examples"). The key is named
+   * by ARN and by id: S3 compares the header as sent.
+   */
+  private requireDataKeyOnWrites(): void {
+    const deny = (sid: string, conditions: Record<string, Record<string, unknown>>) =>
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('*')], conditions }),
+      );
+    deny('DenyEncryptionOtherThanKms', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
+    deny('DenyOtherKmsKeys', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': [this.encryptionKey.keyArn, this.encryptionKey.keyId] } });
+    deny('DenyCustomerProvidedKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
   }
 
   /**

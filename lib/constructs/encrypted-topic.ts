@@ -28,6 +28,8 @@ export interface EncryptedTopicProps {
 /** An SNS topic encrypted with our key that refuses publishing over plain HTTP. */
 export class EncryptedTopic extends Construct {
   public readonly topic: sns.Topic;
+  private readonly emails: readonly string[];
+  private readonly subscribers: string[] = [];
 
   constructor(scope: Construct, id: string, props: EncryptedTopicProps) {
     super(scope, id);
@@ -36,7 +38,8 @@ export class EncryptedTopic extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
-    for (const email of props.emails ?? []) {
+    this.emails = props.emails ?? [];
+    for (const email of this.emails) {
       // The address is the construct id so that adding or removing one address leaves the
       // other subscriptions (and their confirmations) untouched.
       this.topic.addSubscription(
@@ -62,6 +65,45 @@ export class EncryptedTopic extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+  }
+
+  /**
+   * Only these principals may publish (`aws:PrincipalArn`): for the result topics, the model's
+   * execution role, so nobody else in the account can forge a result the recorder would write.
+   * A Deny for every other principal, whatever their IAM policies allow.
+   */
+  public restrictPublishTo(principalArns: readonly string[]): void {
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishOnlyFromTheModel',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...principalArns] } },
+      }),
+    );
+  }
+
+  /**
+   * Only these endpoints may be subscribed (`sns:Endpoint`): the configured e-mail addresses and
+   * `endpoints` (the pipeline's results queue), so nobody can attach an outside endpoint and
+   * receive summaries. Called once, after every subscriber is known.
+   */
+  public restrictSubscriptionsTo(endpoints: readonly string[] = []): void {
+    this.subscribers.push(...endpoints);
+    const allowed = [...this.emails, ...this.subscribers];
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SubscribeOnlyConfiguredEndpoints',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sns:Subscribe'],
+        resources: [this.topic.topicArn],
+        // With nothing configured, no endpoint is allowed: a value no endpoint can have.
+        conditions: { StringNotEquals: { 'sns:Endpoint': allowed.length > 0 ? allowed : ['none'] } },
       }),
     );
   }

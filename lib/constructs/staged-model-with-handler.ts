@@ -102,7 +102,9 @@ export class StagedModelWithHandler extends Construct {
         StageCommand: props.stageCommand,
       },
     });
-    this.modelDataPrefixUrl = this.resource.getAttString('ModelDataPrefixUrl');
+    // Spelled out rather than read back from the resource, so the template (and `cdk diff`) shows
+    // which copy the model loads; users of it depend on the resource (`dependable`).
+    this.modelDataPrefixUrl = `s3://${bucket.bucketName}/${this.prefix}`;
 
     const policy = fn.role!.node.findChild('DefaultPolicy').node.defaultChild!;
     acknowledgeWildcard(policy, { resource: sourceObjects }, 'The copy function reads the files stage-model staged, whose names come from the model repository; scoped to that one model revision.');

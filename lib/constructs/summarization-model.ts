@@ -18,6 +18,17 @@ import { StagedModelWithHandler } from './staged-model-with-handler';
  */
 export const MODEL_SERVER_MAX_PAYLOAD_BYTES = 2_000_000_000;
 
+/**
+ * ⚠ The CloudWatch namespaces SageMaker publishes an endpoint's instance metrics in with the
+ * execution role (`/aws/sagemaker/Endpoints`: CPU, memory, GPU and disk utilization, per the
+ * SageMaker Developer Guide's metrics list). Not confirmed that these are the only ones the
+ * hosting agent uses; a missing one loses instance metrics, never requests.
+ */
+export const MODEL_METRIC_NAMESPACES = ['/aws/sagemaker/Endpoints', '/aws/sagemaker/Endpoints/*'] as const;
+
+/** The services through which the execution role uses the data key: S3 (requests, results), SNS (notifications), SageMaker and EC2 (⚠ an ML volume encrypted with the key; AWS does not say which service calls KMS for it). */
+const KEY_SERVICES = ['s3', 'sns', 'sagemaker', 'ec2'];
+
 /** Pipelines removed in transformers 5 (huggingface/transformers#43256). */
 const PIPELINES_REMOVED_IN_TRANSFORMERS_5 = ['summarization', 'text2text-generation', 'translation'];
 
@@ -222,6 +233,8 @@ export class SummarizationModel extends Construct {
       enableNetworkIsolation: this.networkIsolated,
       vpcConfig: props.vpc && { subnets: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] },
     });
+    // The servable copy exists before the model that loads it.
+    if (this.staged) this.model.node.addDependency(this.staged.resource);
     // SageMaker checks the role's permissions when the model is created: without this the model
     // can race the role's policy and fail with "could not access model data" or a missing
     // ecr:BatchGetImage. Depending on the role covers every policy attached to it.
@@ -266,6 +279,22 @@ export class SummarizationModel extends Construct {
     );
   }
 
+  /**
+   * Lets the container write its logs to the endpoint's own log group, which the stack creates
+   * (Custom::EndpointLogGroup), so neither `logs:CreateLogGroup` nor any other endpoint's group.
+   */
+  public grantEndpointLogs(logGroupName: string): void {
+    const group = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupName}`;
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EndpointLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [group, `${group}:log-stream:*`],
+      }),
+    );
+    acknowledgeWildcard(this.executionPolicy, { resource: `${group}:log-stream:*` }, 'SageMaker names a log stream per instance and container; scoped to the streams of this endpoint\'s log group.');
+  }
+
   private get executionPolicy(): IConstruct {
     return this.role.node.findChild('DefaultPolicy').node.defaultChild!;
   }
@@ -273,7 +302,6 @@ export class SummarizationModel extends Construct {
   private grantExecutionPermissions(props: SummarizationModelProps, repositoryArn: string): void {
     const { documents } = props;
     this.documents = documents;
-    this.grantReadRequests('input');
     documents.grantWriteObjects(this.role, 'output', 'failure');
     // Publishing to an SSE-KMS topic needs kms:GenerateDataKey and kms:Decrypt on the topic key,
     // which the write grant above already gives on the (shared) data key. Not Topic.grantPublish:
@@ -294,18 +322,30 @@ export class SummarizationModel extends Construct {
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'EcrAuthorizationAndMetrics',
-        // Neither action supports resource-level permissions.
-        actions: ['ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData'],
+        sid: 'EcrAuthorization',
+        // Supports no resource-level permissions (Service Authorization Reference, Amazon ECR).
+        actions: ['ecr:GetAuthorizationToken'],
         resources: ['*'],
       }),
     );
-    const logGroups = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/*`;
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'EndpointLogs',
-        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        resources: [logGroups],
+        sid: 'InstanceMetrics',
+        // Takes no resource ARN; the namespace condition key is the only scope it has.
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringLike: { 'cloudwatch:namespace': [...MODEL_METRIC_NAMESPACES] } },
+      }),
+    );
+    // Whatever the grants above allow on the data key, the role may use it only through the
+    // services that act for it: S3 (requests, results), SNS (notifications) and SageMaker.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'KeyOnlyThroughServices',
+        effect: iam.Effect.DENY,
+        actions: ['kms:*'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'kms:ViaService': KEY_SERVICES.map((service) => `${service}.${Aws.REGION}.amazonaws.com`) } },
       }),
     );
     if (this.staged) {
@@ -332,12 +372,7 @@ export class SummarizationModel extends Construct {
     acknowledgeWildcard(
       policy,
       { resource: '*' },
-      'ecr:GetAuthorizationToken and cloudwatch:PutMetricData do not support resource-level permissions; image pulls are scoped to the one repository. With vpcSubnetIds, so do the EC2 Describe* actions SageMaker uses to place instances in the VPC.',
-    );
-    acknowledgeWildcard(
-      policy,
-      { resource: logGroups },
-      'The endpoint log group is named after the endpoint, whose name CloudFormation generates after this role exists; scoped to SageMaker endpoint log groups.',
+      'ecr:GetAuthorizationToken and cloudwatch:PutMetricData (limited to SageMaker\'s endpoint namespaces) do not support resource-level permissions, and the key statement is a Deny; image pulls are scoped to the one repository. With vpcSubnetIds, so do the EC2 Describe* actions SageMaker uses to place instances in the VPC.',
     );
   }
 

@@ -131,6 +131,7 @@ export class SummarizerStack extends Stack {
       logs: logSettings,
       logRemovalPolicy: dataRemovalPolicy,
     });
+    this.model.grantEndpointLogs(endpointLogGroupName(this.endpoint.physicalName));
     // Every endpoint this stack has had (one per instance type), so older log groups stay readable.
     this.dataKey.allowLogsToEncrypt([`${logSettings.prefix}*`, endpointLogGroupName(`${this.stackName}-*`)]);
 
@@ -149,6 +150,8 @@ export class SummarizerStack extends Stack {
       scaleFromZeroBackstopOnly: this.wakesOnSubmit,
     });
 
+    // Without the pipeline, clients (summarizer submit) put requests under input/ and name them.
+    if (!c.pipeline) this.model.grantReadRequests('input');
     if (c.pipeline) {
       this.pipeline = new SummaryPipeline(this, 'Pipeline', {
         documents: this.documents,
@@ -166,6 +169,13 @@ export class SummarizerStack extends Stack {
         wakeEndpointOnSubmit: this.wakesOnSubmit ? { backlogPerInstance: c.targetBacklogPerInstance, maxInstances: c.maxCapacity } : undefined,
         logs: logSettings,
       });
+    }
+
+    // The result topics carry summaries: only the model publishes, and only the configured
+    // addresses and the pipeline's queue may subscribe.
+    for (const topic of [this.successTopic, this.errorTopic]) {
+      topic.restrictPublishTo([this.model.role.roleArn]);
+      topic.restrictSubscriptionsTo(this.pipeline ? [this.pipeline.resultsQueue.queueArn] : []);
     }
 
     this.monitoring = new EndpointMonitoring(this, 'Monitoring', {

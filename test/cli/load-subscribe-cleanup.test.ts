@@ -144,6 +144,13 @@ describe('subscribe', () => {
     expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input.TopicArn)).toEqual(['arn:x', 'arn:y']);
   });
 
+  test('an address the topic policy does not admit: says to configure it and deploy', async () => {
+    sns.on(SubscribeCommand).rejects(Object.assign(new Error('User is not authorized to perform: SNS:Subscribe with an explicit deny in a resource-based policy'), { name: 'AuthorizationErrorException' }));
+    const { code, err } = await runCli(['subscribe', '--email', 'someone@example.org']);
+    expect(code).toBe(1);
+    expect(err).toContain(`${BASE_OUTPUTS.SuccessTopicArn} accepts only the addresses configured for it: add someone@example.org to notificationEmails (alarmEmails for --operations) and deploy`);
+  });
+
   test('an invalid address', async () => {
     const { code, err } = await runCli(['subscribe', '--email', 'oncall']);
     expect(code).toBe(1);

@@ -274,13 +274,12 @@ describe('a staged model (modelSource=staged)', () => {
 
   test('is loaded from its servable copy (S3Prefix, no compression) with no HF_MODEL_ID, and network isolation on', () => {
     const { template } = staged();
-    const copy = onlyResourceId(template, 'Custom::StagedModelWithHandler');
     template.hasResourceProperties('AWS::SageMaker::Model', {
       EnableNetworkIsolation: true,
       VpcConfig: Match.absent(),
       PrimaryContainer: {
         ModelDataUrl: Match.absent(),
-        ModelDataSource: { S3DataSource: { S3Uri: { 'Fn::GetAtt': [copy, 'ModelDataPrefixUrl'] }, S3DataType: 'S3Prefix', CompressionType: 'None' } },
+        ModelDataSource: { S3DataSource: { S3Uri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^DocumentsBucket') }, Match.stringLikeRegexp(SERVABLE.source.slice(1))]] }, S3DataType: 'S3Prefix', CompressionType: 'None' } },
         Environment: Match.not(Match.objectLike({ HF_MODEL_ID: Match.anyValue() })),
       },
     });
@@ -344,7 +343,7 @@ describe('a staged model (modelSource=staged)', () => {
   test('the model is created only after its servable copy exists', () => {
     const { template } = staged();
     const [model] = Object.values(template.findResources('AWS::SageMaker::Model'));
-    expect(JSON.stringify(model.Properties)).toContain(onlyResourceId(template, 'Custom::StagedModelWithHandler'));
+    expect(model.DependsOn).toContain(onlyResourceId(template, 'Custom::StagedModelWithHandler'));
   });
 
   test('networkIsolation=off is honoured for a staged model', () => {

@@ -22,10 +22,12 @@ import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksComm
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DeleteObjectCommand, HeadBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadBucketCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, ListEndpointsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseS3Url, type SummaryRecord } from '../../common/summary-record';
+import { DEFAULT_MODEL_ID, DEFAULT_MODEL_REVISION } from '../../lib/config/schema';
+import { FakeHub } from '../helpers/fake-hub';
 import { ACCOUNT, Emulator, REGION, ROOT } from './emulator';
 
 const STAGE = 'lc';
@@ -72,6 +74,7 @@ function destroy() {
 }
 
 async function cdkAnswering(command: string[], context: Record<string, string> = {}) {
+  if (fs.existsSync(path.join(out, `${STACK}.template.json`))) rememberCustomResources();
   const child = spawn('npx', cdkArgs(command, context), {
     cwd: ROOT,
     env: { ...process.env, ...emulator.env() },
@@ -127,6 +130,22 @@ function runBundle(bundle: string, env: Record<string, string>, event: unknown):
   return parsed.result;
 }
 
+/** A node process run without blocking this one (which may be serving it), killed after `timeoutMs`. */
+function runNode(args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', args, { cwd: ROOT, env: { ...process.env, ...emulator.env(), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 async function stackResources(): Promise<StackResource[]> {
   return (await aws.cloudFormation.send(new DescribeStackResourcesCommand({ StackName: STACK }))).StackResources ?? [];
 }
@@ -146,6 +165,20 @@ async function pipelineFunction(logicalPrefix: 'PipelineInvoker' | 'PipelineReco
 }
 
 /**
+ * Every custom resource seen in a synthesized template: its function's bundle and environment, so
+ * a Delete can still be answered after an update removed the resource (and its function) from the
+ * template, as CloudFormation asks for it at clean-up.
+ */
+const customResources = new Map<string, { bundle: string; env: Record<string, string> }>();
+function rememberCustomResources(): void {
+  const resources = template().Resources;
+  for (const [id, resource] of Object.entries(resources)) {
+    const token = resource.Properties?.ServiceToken?.['Fn::GetAtt']?.[0];
+    if (typeof token === 'string' && resources[token]) customResources.set(id, { bundle: bundleOf(token), env: resources[token].Properties.Environment?.Variables ?? {} });
+  }
+}
+
+/**
  * CloudFormation's custom resource requests moto recorded (moto_server.py): each answered by its
  * bundled handler, which PUTs the response to the request's ResponseURL, as in AWS.
  */
@@ -155,13 +188,13 @@ async function answerCustomResources(): Promise<
   const lines = fs.existsSync(emulator.eventsFile) ? fs.readFileSync(emulator.eventsFile, 'utf8').trim().split('\n').filter(Boolean) : [];
   const events = lines.slice(handledEvents).map((l) => JSON.parse(l));
   handledEvents = lines.length;
+  rememberCustomResources();
   for (const event of events) {
-    const token = template().Resources[event.LogicalResourceId].Properties.ServiceToken['Fn::GetAtt'][0];
+    const known = customResources.get(event.LogicalResourceId)!;
     // moto deletes the function right after recording a Delete (CloudFormation would wait for the
-    // answer first); its environment is then what the template gives it.
+    // answer first); its environment is then what the template gave it.
     const configuration = await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: event.ServiceToken })).catch(() => undefined);
-    const env = configuration?.Environment?.Variables ?? template().Resources[token].Properties.Environment?.Variables ?? {};
-    runBundle(bundleOf(token), env, event);
+    runBundle(known.bundle, configuration?.Environment?.Variables ?? known.env, event);
   }
   // Every request answered SUCCESS (a FAILED answer would fail the stack in AWS).
   const answers = fs.existsSync(`${emulator.eventsFile}.responses`) ? fs.readFileSync(`${emulator.eventsFile}.responses`, 'utf8').trim().split('\n').filter(Boolean) : [];
@@ -356,6 +389,51 @@ test('switching the instance type back adopts the log group kept from before', a
   expect(await endpointNames()).toEqual([endpointName('ml.g5.xlarge')]);
   expect(await logGroup(logGroupOf('ml.g5.xlarge'))).toMatchObject({ retentionInDays: 365 });
   expect(await logGroup(logGroupOf('ml.g4dn.xlarge'))).toBeDefined();
+});
+
+test('a Hub model switched to its staged copy: only the model, its endpoint config and the copy change', async () => {
+  // The default model at its pinned commit, served by a loopback Hub (tiny stand-in files).
+  const files = { 'config.json': Buffer.from('{"model_type":"pegasus"}'), 'model.safetensors': Buffer.alloc(300_000, 7), 'spiece.model': Buffer.alloc(2_000, 1), 'README.md': Buffer.from('# card') };
+  const hub = new FakeHub([{ id: DEFAULT_MODEL_ID, commit: DEFAULT_MODEL_REVISION, refs: ['main'], files, lfs: ['model.safetensors'] }]);
+  const endpoint = await hub.start(240_000);
+  const before = new Map((await stackResources()).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]));
+  const bucket = before.get([...before.keys()].find((k) => /^DocumentsBucket[0-9A-F]{8}$/.test(k))!)!;
+  try {
+    // Not spawnSync: the loopback Hub answers from this process.
+    const staging = await runNode([path.join(ROOT, 'cli', 'summarizer.cjs'), '--stage', STAGE, 'stage-model', `${DEFAULT_MODEL_ID}@main`, '--cache', path.join(emulator.dir, 'hub-cache')], { HF_ENDPOINT: endpoint }, 120_000);
+    expect(staging.stderr).not.toMatch(/error/i);
+    expect(staging.status).toBe(0);
+    expect(staging.stdout).toContain(`npx cdk deploy -c modelSource=staged -c modelId=${DEFAULT_MODEL_ID} -c modelRevision=${DEFAULT_MODEL_REVISION}`);
+  } finally {
+    await hub.stop();
+  }
+
+  const events = await deploy({ modelSource: 'staged' });
+  expect(events.map((e) => [e.RequestType, e.ResourceProperties.ModelRevision ?? e.ResourceProperties.LogGroupName])).toEqual([['Create', DEFAULT_MODEL_REVISION]]);
+  const after = new Map((await stackResources()).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]));
+  const replaced = [...before.keys()].filter((k) => after.has(k) && after.get(k) !== before.get(k)).sort();
+  const added = [...after.keys()].filter((k) => !before.has(k)).sort();
+  const removed = [...before.keys()].filter((k) => !after.has(k));
+  // CloudFormation replaces the model and its endpoint config (test/stacks/model-source-update.test.ts);
+  // moto replaces the model and updates the config in place. Nothing else is replaced.
+  expect(replaced.map((k) => k.replace(/[0-9A-F]{8}$/, ''))).toContain('Model');
+  expect(replaced.map((k) => k.replace(/[0-9A-F]{8}$/, '')).filter((k) => k !== 'Model' && k !== 'EndpointConfig')).toEqual([]);
+  expect(added.map((k) => k.replace(/[0-9A-F]{8}$/, ''))).toEqual(['ModelStagedWithHandler', 'ModelStagedWithHandlerCopy', 'ModelStagedWithHandlerCopyLogs', 'ModelStagedWithHandlerCopyRole', 'ModelStagedWithHandlerCopyRoleDefaultPolicy']);
+  expect(removed).toEqual([]);
+  // The endpoint keeps its name (updated in place, its queue with it), and so do the data stores.
+  expect(await endpointNames()).toEqual([endpointName('ml.g5.xlarge')]);
+
+  // The servable copy: the staged files SageMaker will read, and the handler.
+  const prefix = (events[0].response.Data!.ModelDataPrefixUrl as string).replace(`s3://${bucket}/`, '');
+  const listed = (await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents!.map((o) => o.Key!.slice(prefix.length)).sort();
+  expect(listed).toEqual(['code/inference.py', 'config.json', 'model.safetensors', 'spiece.model']);
+
+  // And back to the Hub: the copy is deleted (its Delete request answered), the staged files stay.
+  const back = await deploy({});
+  expect(back.map((e) => [e.RequestType, e.ResourceProperties.ModelRevision])).toEqual([['Delete', DEFAULT_MODEL_REVISION]]);
+  expect((await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).toEqual([]);
+  const staged = `models/${DEFAULT_MODEL_ID}/${DEFAULT_MODEL_REVISION}/`;
+  expect((await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: staged }))).Contents?.length).toBe(3);
 });
 
 test('destroy, then summarizer cleanup --yes: nothing of the stage is left', async () => {
