@@ -60,6 +60,8 @@ export interface SummaryRecord extends SummaryDetails {
   readonly modelId?: string;
   /** The model's pinned Hub commit (or, with modelDataUrl, the artifact's S3 URL) the summary came from. */
   readonly modelRevision?: string;
+  /** "pipeline" when the invoker submitted it; "outside-pipeline" for a result of a request the pipeline never saw (a direct CLI submission). */
+  readonly submittedThrough?: 'pipeline' | 'outside-pipeline';
   readonly summary?: string;
   /** True when the summary was cut to fit the item size limit; the full text is at outputLocation. */
   readonly summaryTruncated?: boolean;

@@ -130,6 +130,7 @@ export async function submitObject(object: ObjectCreated, deps: InvokerDeps, att
     sourceSize: object.size,
     modelId: settings.modelId,
     modelRevision: settings.modelRevision,
+    submittedThrough: 'pipeline',
     submittedAt: now.toISOString(),
     expiresAt: expiryEpochSeconds(now, settings.retentionDays),
   };

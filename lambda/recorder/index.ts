@@ -17,6 +17,7 @@ const deps: RecorderDeps = {
     modelId: requiredEnv(process.env, 'MODEL_ID'),
     modelRevision: requiredEnv(process.env, 'MODEL_REVISION'),
     retentionDays: Number(requiredEnv(process.env, 'RETENTION_DAYS')),
+    endpointNamePrefix: requiredEnv(process.env, 'ENDPOINT_NAME_PREFIX'),
   },
 };
 

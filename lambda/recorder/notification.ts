@@ -9,6 +9,8 @@ export interface InferenceNotification {
   readonly kind: 'result';
   readonly inferenceId: string;
   readonly succeeded: boolean;
+  /** The endpoint that produced the result (`requestParameters.endpointName`). */
+  readonly endpointName?: string;
   readonly eventTime?: string;
   readonly receivedTime?: string;
   readonly inputLocation?: string;
@@ -66,6 +68,7 @@ export function parseNotification(body: string): InferenceNotification | TestNot
     succeeded: status === 'Completed',
     eventTime: str(message.eventTime),
     receivedTime: str(message.receivedTime),
+    endpointName: str(request.endpointName),
     inputLocation: str(request.inputLocation),
     outputLocation: str(response.outputLocation),
     failureLocation: str(message.failureLocation),

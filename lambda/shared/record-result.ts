@@ -31,7 +31,7 @@ export interface ResultRecorderDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export type RecordOutcome = 'completed' | 'failed' | 'test-notification';
+export type RecordOutcome = 'completed' | 'failed' | 'test-notification' | 'foreign-endpoint';
 
 /** Failure reports are short; more than this is cut (the whole report stays in failure/). */
 const MAX_FAILURE_REASON_CHARS = 4_000;
@@ -96,6 +96,9 @@ export async function recordResult(notification: InferenceNotification, deps: Re
     set('submittedAt', notification.receivedTime, true);
   }
   set('modelRevision', settings.modelRevision, true);
+  // The invoker writes "pipeline" when it submits; a result for any other inference id (a direct
+  // CLI submission, another client of the endpoint) is still recorded, and says so.
+  set('submittedThrough', 'outside-pipeline', true);
   set('inputLocation', notification.inputLocation, true);
   const input = notification.inputLocation ? parseS3Url(notification.inputLocation) : undefined;
   if (input && input.bucket === settings.bucket && input.key.startsWith(settings.inputPrefix)) {

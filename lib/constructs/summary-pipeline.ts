@@ -278,6 +278,7 @@ export class SummaryPipeline extends Construct {
       MODEL_ID: props.modelId,
       MODEL_REVISION: props.modelRevision,
       RETENTION_DAYS: String(props.retentionDays ?? 0),
+      ENDPOINT_NAME_PREFIX: `${props.endpoint.namePrefix}-`,
     } });
     this.recorder.addEventSource(new SqsEventSource(this.resultsQueue, { batchSize: 10, reportBatchItemFailures: true }));
     documents.grantReadObjects(this.recorder, 'output', 'failure');

@@ -82,6 +82,12 @@ describe('ingestion', () => {
     });
   });
 
+  test('the recorder records only results of this stack\'s endpoints (named <stack>-<instance type>)', () => {
+    defaultTestApp().template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ENDPOINT_NAME_PREFIX: 'PegasusSummarizer-dev-', MODEL_REVISION: '93928205c2e26274f82e637a8e10033be1e1e975' }) },
+    });
+  });
+
   test('invoker permissions: copy exact versions from input/, write requests/, InvokeEndpointAsync on our endpoint, read and set its instance count (wake on submit), put/update records, query byDay (sweeper) — nothing else', () => {
     const { template } = defaultTestApp();
     template.hasResourceProperties('AWS::IAM::Policy', {

@@ -128,6 +128,7 @@ describe('a text upload', () => {
       sourceSize: 27,
       modelId: 'google/pegasus-large',
       modelRevision: '93928205c2e26274f82e637a8e10033be1e1e975',
+      submittedThrough: 'pipeline',
       inputLocation: `s3://docs-bucket/requests/${id}.txt`,
       contentType: 'text/plain',
       outputLocation: `s3://docs-bucket/output/${id}.out`,

@@ -15,7 +15,7 @@ const deps: RecorderDeps = {
   table: DynamoDBDocumentClient.from(new DynamoDBClient({})),
   log: (_level, message) => logs.push(message),
   sleep: noSleep,
-  settings: { tableName: 'summaries', bucket: 'docs-bucket', inputPrefix: 'input/', modelId: 'google/pegasus-large', modelRevision: '93928205c2e26274f82e637a8e10033be1e1e975', retentionDays: 90 },
+  settings: { tableName: 'summaries', bucket: 'docs-bucket', inputPrefix: 'input/', modelId: 'google/pegasus-large', modelRevision: '93928205c2e26274f82e637a8e10033be1e1e975', retentionDays: 90, endpointNamePrefix: 'ep' },
 };
 
 const ID = 'a'.repeat(64);
@@ -167,5 +167,30 @@ describe('unusual and bad messages', () => {
     const result = await handleResultBatch(sqsEvent(body, errorNotification(ID)), deps);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(table).toHaveReceivedCommandTimes(UpdateCommand, 1);
+  });
+});
+
+describe('whose result it is', () => {
+  test('a result naming an endpoint that is not this app\'s is not recorded, whoever published it', async () => {
+    const body = successNotification(ID, { requestParameters: { contentType: 'text/plain', endpointName: 'someone-elses-endpoint', inputLocation: 's3://x/y' } });
+    const result = await handleResultBatch(sqsEvent(body), deps);
+    expect(result.batchItemFailures).toEqual([]); // not retried: it never will be ours
+    expect(table).not.toHaveReceivedCommand(UpdateCommand);
+    expect(logs).toContain("a result from an endpoint that is not this app's was not recorded");
+  });
+
+  test('a result without an endpoint name is not recorded either', async () => {
+    const body = JSON.parse(successNotification(ID));
+    delete body.requestParameters.endpointName;
+    await handleResultBatch(sqsEvent(JSON.stringify(body)), deps);
+    expect(table).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  test('a result of this endpoint for an id the pipeline did not submit is recorded, marked outside-pipeline unless the record says pipeline', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: s3Body(JSON.stringify([{ summary_text: SUMMARY }])) as never });
+    await handleResultBatch(sqsEvent(successNotification(ID)), deps);
+    const call = table.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(call.UpdateExpression).toContain('submittedThrough = if_not_exists(submittedThrough, :submittedThrough)');
+    expect(call.ExpressionAttributeValues).toMatchObject({ ':submittedThrough': 'outside-pipeline' });
   });
 });
