@@ -158,12 +158,45 @@ export async function deleteServable(bucket: string, prefix: string, s3: S3Clien
 }
 
 const S3_PREFIX_URL = /^s3:\/\/([^/]+)\/(.+\/)$/;
+const S3_OBJECT_URL = /^s3:\/\/([^/]+)\/(.+[^/])$/;
+
+/**
+ * The handler archive of a Hub model, copied from the CDK asset into this app's bucket, so no
+ * instance launch reads the shared bootstrap bucket (whose writers, often CI, would otherwise
+ * choose the code the container runs).
+ */
+export interface HandlerArchiveProperties {
+  readonly Kind: 'handler-archive';
+  readonly HandlerUrl: string;
+  readonly DestinationBucket: string;
+  readonly DestinationKey: string;
+  readonly KmsKeyArn: string;
+}
+
+async function copyHandlerArchive(props: HandlerArchiveProperties, s3: S3Client): Promise<string> {
+  const [, bucket, key] = S3_OBJECT_URL.exec(props.HandlerUrl) ?? [];
+  if (!bucket) throw new Error(`not an S3 object URL: ${props.HandlerUrl}`);
+  await s3.send(
+    new CopyObjectCommand({
+      Bucket: props.DestinationBucket,
+      Key: props.DestinationKey,
+      CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: props.KmsKeyArn,
+      BucketKeyEnabled: true,
+    }),
+  );
+  return `s3://${props.DestinationBucket}/${props.DestinationKey}`;
+}
 
 /** What CloudFormation is told. The physical id is the servable prefix's URL: a new source or handler replaces it. */
 export async function handleEvent(event: CloudFormationCustomResourceEvent, deps: StagedModelDeps): Promise<CloudFormationCustomResourceResponse> {
+  const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
+  if ((event.ResourceProperties as { Kind?: string }).Kind === 'handler-archive') {
+    return handleArchiveEvent(event, event.ResourceProperties as unknown as HandlerArchiveProperties, deps, base);
+  }
   const props = event.ResourceProperties as unknown as StagedModelProperties;
   const url = `s3://${props.DestinationBucket}/${props.DestinationPrefix}`;
-  const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
   try {
     if (event.RequestType === 'Delete') {
       // Only a prefix this resource made; a failed create's placeholder id is not an S3 URL.
@@ -183,5 +216,26 @@ export async function handleEvent(event: CloudFormationCustomResourceEvent, deps
       Reason: (e as Error).message.slice(0, 1000),
       PhysicalResourceId: event.RequestType === 'Create' ? `failed-${event.RequestId}` : event.PhysicalResourceId,
     };
+  }
+}
+
+async function handleArchiveEvent(
+  event: CloudFormationCustomResourceEvent,
+  props: HandlerArchiveProperties,
+  deps: StagedModelDeps,
+  base: Pick<CloudFormationCustomResourceResponse, 'StackId' | 'RequestId' | 'LogicalResourceId'>,
+): Promise<CloudFormationCustomResourceResponse> {
+  try {
+    if (event.RequestType === 'Delete') {
+      const made = S3_OBJECT_URL.exec(event.PhysicalResourceId);
+      if (made) await deps.s3.send(new DeleteObjectsCommand({ Bucket: made[1], Delete: { Objects: [{ Key: made[2] }], Quiet: true } }));
+      return { ...base, Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId };
+    }
+    const url = await copyHandlerArchive(props, deps.s3);
+    deps.log('info', 'handler archive copied into the app bucket', { source: props.HandlerUrl, destination: url });
+    return { ...base, Status: 'SUCCESS', PhysicalResourceId: url, Data: { Url: url } };
+  } catch (e) {
+    deps.log('error', 'copying the handler archive failed', { error: (e as Error).message });
+    return { ...base, Status: 'FAILED', Reason: (e as Error).message.slice(0, 1000), PhysicalResourceId: event.RequestType === 'Create' ? `failed-${event.RequestId}` : event.PhysicalResourceId };
   }
 }

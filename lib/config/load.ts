@@ -105,6 +105,12 @@ function crossFieldProblems(c: SummarizerConfig): string[] {
     );
   }
   problems.push(...modelSourceProblems(c));
+  if (c.keyUserArns.length > 0 && c.keyAdminArns.length === 0) {
+    problems.push(`keyUserArns: set (${c.keyUserArns.join(',')}) without keyAdminArns; naming key users replaces the account-wide key policy, which then needs its administrators. Set keyAdminArns too.`);
+  }
+  if (c.modelDataBucketOwner !== undefined && c.modelDataUrl === undefined && !c.modelSource.startsWith('s3://')) {
+    problems.push(`modelDataBucketOwner: got "${c.modelDataBucketOwner}"; it names the owner of the modelDataUrl or s3:// modelSource bucket, and neither is set. Set one of them or unset modelDataBucketOwner.`);
+  }
   problems.push(...modelServerProblems(c));
   return problems;
 }

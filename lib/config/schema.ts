@@ -55,6 +55,9 @@ export type NetworkIsolationMode = (typeof NETWORK_ISOLATION_MODES)[number];
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
+/** An IAM role or user ARN, the name possibly with `*`. */
+const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/*-]{1,512}$/;
+
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 const isEmail = (s: string): s is string => EMAIL.test(s) && s.length <= 254;
 const isResponseTopic = (s: string): s is InferenceResponseTopic =>
@@ -142,6 +145,11 @@ export const CONFIG_SCHEMA = {
     'With modelDataUrl, or an s3:// modelSource, in a bucket encrypted with a customer-managed KMS key: that key, so the function that adds the handler to the model may decrypt it (`kms:Decrypt` through S3 only). `summarizer preflight` says when it is needed. A key in another account must also allow the function\'s role in its key policy (README, "Models").',
     /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[0-9a-fA-F-]{36}$/,
     'a KMS key ARN such as "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+  ),
+  modelDataBucketOwner: optionalText(
+    'The account that owns the bucket of modelDataUrl or of an s3:// modelSource. The functions that read it there require that owner (`s3:ResourceAccount`), so a bucket of the same name in another account is never read. Unset: this account.',
+    /^\d{12}$/,
+    'a 12-digit AWS account id',
   ),
   image: {
     description:
@@ -266,6 +274,20 @@ export const CONFIG_SCHEMA = {
     'Days CloudWatch Logs keeps the Lambda and endpoint log groups (all encrypted with the app key); a year by default, as compliance reviews expect.',
     365,
     LOG_RETENTION_DAYS,
+  ),
+  keyAdminArns: list(
+    'IAM roles or users (ARNs; `*` allowed in the name) that administer the app\'s KMS keys, without being able to decrypt with them. Set with keyUserArns to replace the account-wide `kms:*` of the default key policy (README, "Security").',
+    [],
+    (s: string): s is string => IAM_PRINCIPAL_ARN.test(s),
+    'IAM role or user ARNs such as "arn:aws:iam::111122223333:role/KeyAdmins"',
+    20,
+  ),
+  keyUserArns: list(
+    'IAM roles or users (ARNs) besides the stack\'s own roles that may decrypt documents and summaries (operators using `summarizer summaries` or reading output/). Only with keyAdminArns.',
+    [],
+    (s: string): s is string => IAM_PRINCIPAL_ARN.test(s),
+    'IAM role or user ARNs such as "arn:aws:iam::111122223333:role/ResearchOperators"',
+    20,
   ),
   dataRemovalPolicy: oneOf<DataRemovalPolicy>(
     'What `cdk destroy` does with the bucket and its objects: keep them, or delete them.',

@@ -198,10 +198,19 @@ export class DocumentStore extends Construct {
    * prefixes, and the key actions SSE-KMS uploads need.
    */
   public grantWriteObjects(grantee: iam.IGrantable, ...prefixes: DocumentPrefix[]): iam.Grant {
+    return this.grantWrite(grantee, prefixes, true);
+  }
+
+  /** `s3:PutObject` only, for a writer that never uploads in parts (single PutObject and CopyObject calls). */
+  public grantPutObjects(grantee: iam.IGrantable, ...prefixes: DocumentPrefix[]): iam.Grant {
+    return this.grantWrite(grantee, prefixes, false);
+  }
+
+  private grantWrite(grantee: iam.IGrantable, prefixes: DocumentPrefix[], multipart: boolean): iam.Grant {
     this.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      actions: multipart ? ['s3:PutObject', 's3:AbortMultipartUpload'] : ['s3:PutObject'],
       resourceArns: prefixes.map((p) => this.objectsArn(p)),
     });
   }

@@ -20,6 +20,12 @@ export interface ModelArtifactWithHandlerProps {
    * @default - the source is not encrypted with a customer-managed key
    */
   readonly sourceKmsKeyArn?: string;
+  /**
+   * The account that must own the source bucket (`s3:ResourceAccount`).
+   *
+   * @default - this stack's account
+   */
+  readonly sourceBucketOwner?: string;
   readonly handlerCode: ModelHandlerCode;
   /** Where the repacked artifact is written, under `models/`. */
   readonly documents: DocumentStore;
@@ -52,7 +58,15 @@ export class ModelArtifactWithHandler extends Construct {
     const bucket = props.documents.bucket;
 
     const fn = handlerFunction(this, 'Repack', { handlerDir: 'repack', timeout: REPACK_TIMEOUT, memorySize: 1769, environment: {}, logs: props.logs });
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSourceArtifact', actions: ['s3:GetObject'], resources: [`arn:${bucket.stack.partition}:s3:::${sourceBucket}/${sourceKey}`] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSourceArtifact',
+        actions: ['s3:GetObject'],
+        resources: [`arn:${bucket.stack.partition}:s3:::${sourceBucket}/${sourceKey}`],
+        // The expected owner: a bucket of that name in another account is never read.
+        conditions: { StringEquals: { 's3:ResourceAccount': props.sourceBucketOwner ?? Stack.of(this).account } },
+      }),
+    );
     if (props.sourceKmsKeyArn) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({

@@ -1,7 +1,7 @@
 import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { manifestKeyOf, servablePrefix } from '../../common/staged-model';
+import { manifestKeyOf, servablePrefix, stagedPrefix } from '../../common/staged-model';
 import { acknowledgeWildcard } from '../nag';
 import { DocumentStore } from './document-store';
 import { handlerFunction, LogSettings } from './handler-function';
@@ -19,6 +19,8 @@ export interface StagedModelWithHandlerProps {
   readonly modelRevision: string;
   /** The customer-managed key of a source in another bucket, if any. @default - none */
   readonly sourceKmsKeyArn?: string;
+  /** The account that must own the source bucket (`s3:ResourceAccount`). @default - this stack's account */
+  readonly sourceBucketOwner?: string;
   /** The command that stages this model, named in the deploy error when it is not staged. */
   readonly stageCommand: string;
   readonly handlerCode: ModelHandlerCode;
@@ -46,8 +48,11 @@ export class StagedModelWithHandler extends Construct {
     super(scope, id);
     this.documents = props.documents;
     const bucket = props.documents.bucket;
-    this.prefix = servablePrefix(props.sourcePrefix, props.handlerCode.asset.assetHash);
+    // Always under models/<id>/<revision>: where the source is (this bucket or another) does not
+    // move the copy out of models/, the only prefix the function may write.
+    this.prefix = servablePrefix(stagedPrefix(props.modelId, props.modelRevision), props.handlerCode.asset.assetHash);
     const partition = Stack.of(this).partition;
+    const owner = props.sourceBucketOwner ?? Stack.of(this).account;
 
     const fn = handlerFunction(this, 'Copy', { handlerDir: 'staged-model', timeout: COPY_TIMEOUT, memorySize: 512, environment: {}, logs: props.logs });
     const sourceObjects = `arn:${partition}:s3:::${props.sourceBucketName}/${props.sourcePrefix}*`;
@@ -56,6 +61,7 @@ export class StagedModelWithHandler extends Construct {
         sid: 'ReadStagedModel',
         actions: ['s3:GetObject'],
         resources: [sourceObjects, `arn:${partition}:s3:::${props.sourceBucketName}/${manifestKeyOf(props.sourcePrefix)}`],
+        conditions: { StringEquals: { 's3:ResourceAccount': owner } },
       }),
     );
     // Without s3:ListBucket, S3 answers 403 rather than 404 for a missing object (S3 User Guide,
@@ -66,6 +72,7 @@ export class StagedModelWithHandler extends Construct {
         sid: 'ListStagedModel',
         actions: ['s3:ListBucket'],
         resources: [`arn:${partition}:s3:::${props.sourceBucketName}`],
+        conditions: { StringEquals: { 's3:ResourceAccount': owner } },
       }),
     );
     if (props.sourceKmsKeyArn) {
@@ -131,5 +138,58 @@ export class StagedModelWithHandler extends Construct {
   /** The ARN pattern `grantRead` gives, for acknowledgements. */
   public get objectsArn(): string {
     return this.documents.bucket.arnForObjects(`${this.prefix}*`);
+  }
+}
+
+export interface HandlerArchiveInAppBucketProps {
+  readonly handlerCode: ModelHandlerCode;
+  /** Where the archive goes (`models/handler/<hash>.tar.gz`), encrypted with its key. */
+  readonly documents: DocumentStore;
+  readonly logs: LogSettings;
+}
+
+/**
+ * The handler archive of a Hub model, copied at deploy time from the CDK asset into this app's
+ * bucket (`models/handler/<hash>.tar.gz`), so SageMaker reads the code the container runs from
+ * the app's own bucket at every instance launch, never from the shared bootstrap bucket.
+ */
+export class HandlerArchiveInAppBucket extends Construct {
+  /** `s3://bucket/models/handler/<hash>.tar.gz`, for `ModelDataSource` (S3Object, Gzip). */
+  public readonly s3ObjectUrl: string;
+  public readonly key: string;
+  public readonly resource: CustomResource;
+  private readonly documents: DocumentStore;
+
+  constructor(scope: Construct, id: string, props: HandlerArchiveInAppBucketProps) {
+    super(scope, id);
+    this.documents = props.documents;
+    const bucket = props.documents.bucket;
+    this.key = `models/handler/${props.handlerCode.asset.assetHash.slice(0, 32)}.tar.gz`;
+    const fn = handlerFunction(this, 'Copy', { handlerDir: 'staged-model', timeout: Duration.minutes(2), memorySize: 256, environment: {}, logs: props.logs });
+    props.handlerCode.grantRead(fn);
+    props.documents.grantPutObjects(fn, 'models');
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'DeleteReplacedArchive', actions: ['s3:DeleteObject'], resources: [props.documents.objectsArn('models')] }));
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::HandlerArchiveInAppBucket',
+      serviceTimeout: Duration.minutes(5),
+      properties: {
+        Kind: 'handler-archive',
+        HandlerUrl: props.handlerCode.s3ObjectUrl,
+        DestinationBucket: bucket.bucketName,
+        DestinationKey: this.key,
+        KmsKeyArn: props.documents.encryptionKey.keyArn,
+      },
+    });
+    this.s3ObjectUrl = `s3://${bucket.bucketName}/${this.key}`;
+    const policy = fn.role!.node.findChild('DefaultPolicy').node.defaultChild!;
+    acknowledgeWildcard(policy, { resource: props.documents.objectsArn('models') }, 'The copy function writes the handler archive and, after an update, deletes the one it replaced; scoped to the models/ prefix.');
+    acknowledgeWildcard(policy, { resource: '*' }, 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) does not support resource-level permissions.');
+  }
+
+  /** `s3:GetObject` on this one object, and decrypt with the bucket key. */
+  public grantRead(grantee: iam.IGrantable): void {
+    this.documents.encryptionKey.grant(grantee, 'kms:Decrypt');
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.documents.bucket.arnForObjects(this.key)] });
   }
 }

@@ -9,7 +9,7 @@ import { resolveInferenceImage } from './inference-image';
 import { LogSettings } from './handler-function';
 import { ModelArtifactWithHandler } from './model-artifact-with-handler';
 import { ModelHandlerCode } from './model-handler-code';
-import { StagedModelWithHandler } from './staged-model-with-handler';
+import { HandlerArchiveInAppBucket, StagedModelWithHandler } from './staged-model-with-handler';
 
 /**
  * Request and response size limit for the model server, in bytes. The HF inference image runs
@@ -64,6 +64,8 @@ export interface SummarizationModelProps {
    * @default - the artifact is not encrypted with a customer-managed key
    */
   readonly modelDataKmsKeyArn?: string;
+  /** The account that owns the modelDataUrl bucket. @default - this stack's account */
+  readonly modelDataBucketOwner?: string;
   /**
    * A staged copy of `modelId`@`modelRevision` to serve instead of downloading it from the Hub
    * (`summarizer stage-model`): the bucket and prefix it was staged to. The container then runs
@@ -115,6 +117,8 @@ export interface StagedModelSource {
   readonly stageCommand: string;
   /** The customer-managed key of a bucket other than the app's, if any. @default - none */
   readonly kmsKeyArn?: string;
+  /** The account that owns that bucket. @default - this stack's account */
+  readonly bucketOwner?: string;
 }
 
 /** The handler's deployment defaults, passed as `SUMMARIZER_*` environment variables. */
@@ -144,6 +148,8 @@ export class SummarizationModel extends Construct {
   public readonly artifact?: ModelArtifactWithHandler;
   /** With a staged model: its servable copy, with the handler. */
   public readonly staged?: StagedModelWithHandler;
+  /** With a Hub model: the handler archive, copied into the app bucket. */
+  public readonly handlerArchive?: HandlerArchiveInAppBucket;
   /** The container has no network access (`EnableNetworkIsolation`). */
   public readonly networkIsolated: boolean;
   private documents!: DocumentStore;
@@ -170,6 +176,7 @@ export class SummarizationModel extends Construct {
         : new ModelArtifactWithHandler(this, 'ArtifactWithHandler', {
             sourceModelDataUrl: props.modelDataUrl,
             sourceKmsKeyArn: props.modelDataKmsKeyArn,
+            sourceBucketOwner: props.modelDataBucketOwner,
             handlerCode: this.handlerCode,
             documents: props.documents,
             logs: props.logs,
@@ -181,6 +188,7 @@ export class SummarizationModel extends Construct {
             sourceBucketName: props.stagedModel.bucketName,
             sourcePrefix: props.stagedModel.prefix,
             sourceKmsKeyArn: props.stagedModel.kmsKeyArn,
+            sourceBucketOwner: props.stagedModel.bucketOwner,
             modelId: props.modelId,
             modelRevision: props.modelRevision!,
             stageCommand: props.stagedModel.stageCommand,
@@ -189,6 +197,7 @@ export class SummarizationModel extends Construct {
             logs: props.logs,
           });
     const downloadsFromHub = this.artifact === undefined && this.staged === undefined;
+    this.handlerArchive = downloadsFromHub ? new HandlerArchiveInAppBucket(this, 'HandlerArchive', { handlerCode: this.handlerCode, documents: props.documents, logs: props.logs }) : undefined;
     this.networkIsolated = props.networkIsolation ?? !downloadsFromHub;
     if (this.networkIsolated && downloadsFromHub) {
       throw new Error('networkIsolation: a Hub model (HF_MODEL_ID) is downloaded by the container at start, which network isolation blocks; stage the model first');
@@ -235,6 +244,7 @@ export class SummarizationModel extends Construct {
     });
     // The servable copy exists before the model that loads it.
     if (this.staged) this.model.node.addDependency(this.staged.resource);
+    if (this.handlerArchive) this.model.node.addDependency(this.handlerArchive.resource);
     // SageMaker checks the role's permissions when the model is created: without this the model
     // can race the role's policy and fail with "could not access model data" or a missing
     // ecr:BatchGetImage. Depending on the role covers every policy attached to it.
@@ -264,7 +274,7 @@ export class SummarizationModel extends Construct {
   private modelDataSource(): sagemaker.CfnModel.ModelDataSourceProperty | undefined {
     if (this.staged) return { s3DataSource: { s3Uri: this.staged.modelDataPrefixUrl, s3DataType: 'S3Prefix', compressionType: 'None' } };
     if (this.artifact) return undefined;
-    return { s3DataSource: { s3Uri: this.handlerCode.s3ObjectUrl, s3DataType: 'S3Object', compressionType: 'Gzip' } };
+    return { s3DataSource: { s3Uri: this.handlerArchive!.s3ObjectUrl, s3DataType: 'S3Object', compressionType: 'Gzip' } };
   }
 
   /**
@@ -352,9 +362,10 @@ export class SummarizationModel extends Construct {
       // The servable copy only: SageMaker never reads the staged files themselves.
       this.staged.grantRead(this.role);
       acknowledgeWildcard(this.executionPolicy, { resource: this.staged.objectsArn }, 'SageMaker loads every file of the model (an S3Prefix data source); scoped to the servable copy of the one deployed model revision.');
-    } else if (this.artifact === undefined) {
-      this.handlerCode.grantRead(this.role);
-    } else {
+    } else if (this.handlerArchive) {
+      // The copy in the app bucket only: nothing of the bootstrap bucket.
+      this.handlerArchive.grantRead(this.role);
+    } else if (this.artifact) {
       // The repacked copy only: SageMaker never reads the original artifact.
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadModelArtifacts', actions: ['s3:GetObject'], resources: [this.artifact.objectArn] }));
     }

@@ -18,7 +18,7 @@ import { PENDING_METRIC, STUCK_METRIC } from '../../common/pipeline-metrics';
 import { REQUEST_TTL_SECONDS } from '../../common/submission';
 import { acknowledgeWildcard } from '../nag';
 import { AsyncInferenceEndpoint } from './async-inference-endpoint';
-import { DataKey } from './data-key';
+import { DataKey, KeyPrincipals } from './data-key';
 import { SCALE_FROM_ZERO_ALARM } from './endpoint-autoscaling';
 import { handlerFunction, LogSettings } from './handler-function';
 import { DOCUMENT_PREFIXES, DocumentStore } from './document-store';
@@ -70,6 +70,12 @@ const DLQ_RETENTION = Duration.days(14);
 export interface SummaryPipelineProps {
   readonly documents: DocumentStore;
   readonly dataKey: DataKey;
+  /**
+   * Who administers and uses the queue key (as the data key).
+   *
+   * @default - the account's IAM policies decide
+   */
+  readonly keyPrincipals?: KeyPrincipals;
   readonly model: SummarizationModel;
   readonly endpoint: AsyncInferenceEndpoint;
   readonly successTopic: sns.ITopic;
@@ -171,6 +177,7 @@ export class SummaryPipeline extends Construct {
     const queueKey = new DataKey(this, 'QueueKey', {
       description: 'Encrypts the summarization pipeline queues',
       removalPolicy: RemovalPolicy.DESTROY,
+      principals: props.keyPrincipals,
     });
     this.queueKey = queueKey.key;
 
@@ -223,7 +230,8 @@ export class SummaryPipeline extends Construct {
       }),
     );
     documents.grantCopySource(this.invoker, 'input');
-    documents.grantWriteObjects(this.invoker, 'requests', 'extracted');
+    // Single PutObject and CopyObject calls only (lambda/invoker/staging.ts): no multipart upload to abort.
+    documents.grantPutObjects(this.invoker, 'requests', 'extracted');
     iam.Grant.addToPrincipal({
       grantee: this.invoker,
       actions: ['sagemaker:InvokeEndpointAsync'],

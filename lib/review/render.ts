@@ -52,6 +52,9 @@ function principalsOf(principal: any): string[] {
  * `Allow s3:GetObject on {DocumentsBucket.Arn}/requests/* when …`. With principals (a resource
  * policy), they lead the line: `AWS:{ModelExecutionRole.Arn} → Allow …`.
  */
+/** Content hashes (assets, handler copies) as `<hash>`: they change with every handler edit, the permission does not. */
+export const withoutHashes = (line: string): string => line.replace(/-handler-[0-9a-f]{12}\//g, '-handler-<hash>/').replace(/\/models\/[0-9a-f]{32}\//g, '/models/<hash>/').replace(/[0-9a-f]{32,64}(?=\.(zip|gz|tar\.gz)\b)/g, '<hash>');
+
 export function statementLines(document: any, withPrincipals = false): string[] {
   const lines: string[] = [];
   for (const s of list(document?.Statement)) {
@@ -59,7 +62,7 @@ export function statementLines(document: any, withPrincipals = false): string[] 
     const resources = s.Resource === undefined && s.NotResource === undefined ? ['(this resource)'] : [...list(s.Resource).map(render), ...list(s.NotResource).map((r) => `NOT ${render(r)}`)];
     const who = withPrincipals ? `${(s.Principal ? principalsOf(s.Principal) : list(s.NotPrincipal).map((p) => `NOT ${principalsOf(p).join(', ')}`)).join(', ')} → ` : '';
     for (const action of actions) {
-      for (const resource of resources) lines.push(`${who}${s.Effect} ${action} on ${resource}${renderConditions(s.Condition)}`);
+      for (const resource of resources) lines.push(withoutHashes(`${who}${s.Effect} ${action} on ${resource}${renderConditions(s.Condition)}`));
     }
   }
   return [...new Set(lines)].sort();

@@ -32,6 +32,8 @@ export interface SummarizerStackProps extends StackProps {
  */
 export class SummarizerStack extends Stack {
   public readonly dataKey: DataKey;
+  /** Encrypts the log groups and the operations (alarm) topic. */
+  public readonly operationsKey: DataKey;
   public readonly documents: DocumentStore;
   public readonly successTopic: EncryptedTopic;
   public readonly errorTopic: EncryptedTopic;
@@ -50,13 +52,22 @@ export class SummarizerStack extends Stack {
     const c = props.config;
     const dataRemovalPolicy = c.dataRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
-    this.dataKey = new DataKey(this, 'DataKey', { removalPolicy: dataRemovalPolicy });
-    // Every log group of the stack: encrypted with the data key, kept logRetentionDays, and
-    // named so the key policy can name them (a log group's ARN cannot appear in the policy of
-    // the key that encrypts it: that would be circular).
+    // Two keys: documents, results and the table under the data key; logs and alarms under the
+    // operations key, so whoever reads logs and alarms (operations) need not be able to decrypt
+    // documents and summaries, and the data key's policy names no logging service.
+    const principals = c.keyAdminArns.length > 0 ? { administrators: c.keyAdminArns, users: c.keyUserArns, stackName: this.stackName } : undefined;
+    this.dataKey = new DataKey(this, 'DataKey', { removalPolicy: dataRemovalPolicy, principals });
+    this.operationsKey = new DataKey(this, 'OperationsKey', {
+      description: 'Encrypts the summarization service\'s logs and alarm notifications',
+      removalPolicy: dataRemovalPolicy,
+      principals,
+    });
+    // Every log group of the stack: encrypted with the operations key, kept logRetentionDays,
+    // and named so the key policy can name them (a log group's ARN cannot appear in the policy
+    // of the key that encrypts it: that would be circular).
     const logSettings: LogSettings = {
       prefix: `/pegasus-summarizer/${c.stage}/`,
-      encryptionKey: this.dataKey.key,
+      encryptionKey: this.operationsKey.key,
       retention: c.logRetentionDays as logs.RetentionDays,
     };
 
@@ -83,12 +94,12 @@ export class SummarizerStack extends Stack {
       emailEventNames: ['InferenceResult'],
     });
     this.operationsTopic = new EncryptedTopic(this, 'OperationsTopic', {
-      encryptionKey,
+      encryptionKey: this.operationsKey.key,
       displayName: 'Summarization endpoint alarms',
       emails: c.alarmEmails,
     });
     this.operationsTopic.allowServiceToPublish('cloudwatch.amazonaws.com');
-    this.dataKey.allowServiceToEncrypt('cloudwatch.amazonaws.com');
+    this.operationsKey.allowServiceToEncrypt('cloudwatch.amazonaws.com');
 
     this.model = new SummarizationModel(this, 'Model', {
       documents: this.documents,
@@ -98,6 +109,7 @@ export class SummarizerStack extends Stack {
       modelRevision: c.modelRevision,
       modelDataUrl: c.modelDataUrl,
       modelDataKmsKeyArn: c.modelDataKmsKeyArn,
+      modelDataBucketOwner: c.modelDataBucketOwner,
       stagedModel: this.stagedModelSource(c),
       networkIsolation: c.networkIsolation === 'auto' ? undefined : c.networkIsolation === 'on',
       vpc: c.vpcSubnetIds.length > 0 ? { subnetIds: c.vpcSubnetIds, securityGroupIds: c.vpcSecurityGroupIds } : undefined,
@@ -133,7 +145,7 @@ export class SummarizerStack extends Stack {
     });
     this.model.grantEndpointLogs(endpointLogGroupName(this.endpoint.physicalName));
     // Every endpoint this stack has had (one per instance type), so older log groups stay readable.
-    this.dataKey.allowLogsToEncrypt([`${logSettings.prefix}*`, endpointLogGroupName(`${this.stackName}-*`)]);
+    this.operationsKey.allowLogsToEncrypt([`${logSettings.prefix}*`, endpointLogGroupName(`${this.stackName}-*`)]);
 
     // The invoker wakes an endpoint at zero itself; the wake alarm is then only its backstop.
     this.wakesOnSubmit = c.wakeOnSubmit && c.pipeline && c.minCapacity === 0;
@@ -156,6 +168,7 @@ export class SummarizerStack extends Stack {
       this.pipeline = new SummaryPipeline(this, 'Pipeline', {
         documents: this.documents,
         dataKey: this.dataKey,
+        keyPrincipals: principals,
         model: this.model,
         endpoint: this.endpoint,
         successTopic: this.successTopic.topic,
@@ -196,7 +209,7 @@ export class SummarizerStack extends Stack {
     const stageCommand = stageModelCommand(c);
     if (c.modelSource === 'staged') return { bucketName: this.documents.bucket.bucketName, prefix: stagedPrefix(c.modelId, c.modelRevision!), stageCommand };
     const [, bucketName, prefix] = /^s3:\/\/([^/]+)\/(.+)$/.exec(c.modelSource)!;
-    return { bucketName, prefix, stageCommand, kmsKeyArn: c.modelDataKmsKeyArn };
+    return { bucketName, prefix, stageCommand, kmsKeyArn: c.modelDataKmsKeyArn, bucketOwner: c.modelDataBucketOwner };
   }
 
   private addOutputs(c: SummarizerConfig): void {

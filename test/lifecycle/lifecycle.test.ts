@@ -74,7 +74,7 @@ function destroy() {
 }
 
 async function cdkAnswering(command: string[], context: Record<string, string> = {}) {
-  if (fs.existsSync(path.join(out, `${STACK}.template.json`))) rememberCustomResources();
+  rememberCustomResources();
   const child = spawn('npx', cdkArgs(command, context), {
     cwd: ROOT,
     env: { ...process.env, ...emulator.env() },
@@ -171,6 +171,7 @@ async function pipelineFunction(logicalPrefix: 'PipelineInvoker' | 'PipelineReco
  */
 const customResources = new Map<string, { bundle: string; env: Record<string, string> }>();
 function rememberCustomResources(): void {
+  if (!fs.existsSync(path.join(out, `${STACK}.template.json`))) return;
   const resources = template().Resources;
   for (const [id, resource] of Object.entries(resources)) {
     const token = resource.Properties?.ServiceToken?.['Fn::GetAtt']?.[0];
@@ -183,7 +184,7 @@ function rememberCustomResources(): void {
  * bundled handler, which PUTs the response to the request's ResponseURL, as in AWS.
  */
 async function answerCustomResources(): Promise<
-  Array<{ RequestType: string; LogicalResourceId: string; ResourceProperties: Record<string, string>; response: { Data?: Record<string, string> } }>
+  Array<{ RequestType: string; ResourceType: string; LogicalResourceId: string; ResourceProperties: Record<string, string>; response: { Data?: Record<string, string> } }>
 > {
   const lines = fs.existsSync(emulator.eventsFile) ? fs.readFileSync(emulator.eventsFile, 'utf8').trim().split('\n').filter(Boolean) : [];
   const events = lines.slice(handledEvents).map((l) => JSON.parse(l));
@@ -202,6 +203,9 @@ async function answerCustomResources(): Promise<
   expect(latest.map((a) => [a.LogicalResourceId, a.Status, a.Reason ?? ''])).toEqual(events.map((e) => [e.LogicalResourceId, 'SUCCESS', '']));
   return events.map((e, i) => ({ ...e, response: latest[i] }));
 }
+
+/** The requests about endpoint log groups (Custom::EndpointLogGroup), leaving out the other custom resources. */
+const logGroupRequests = <T extends { ResourceProperties: Record<string, string> }>(events: T[]) => events.filter((e) => e.ResourceProperties.LogGroupName !== undefined);
 
 async function records(): Promise<SummaryRecord[]> {
   const tableName = await physicalId('AWS::DynamoDB::Table', 'PipelineSummaries');
@@ -326,11 +330,13 @@ afterAll(() => emulator.stop());
 
 let firstDataKey: string | undefined;
 
-test('deploy: the endpoint log group is created with the data key and the retention', async () => {
+test('deploy: the endpoint log group is created with the operations key and the retention', async () => {
   const events = await deploy();
-  expect(events.map((e) => [e.ResourceProperties.LogGroupName, e.response.Data?.Outcome])).toEqual([[logGroupOf('ml.g5.xlarge'), 'created']]);
+  expect(logGroupRequests(events).map((e) => [e.ResourceProperties.LogGroupName, e.response.Data?.Outcome])).toEqual([[logGroupOf('ml.g5.xlarge'), 'created']]);
+  // The handler archive of the Hub model is copied into the app's bucket.
+  expect(events.filter((e) => e.ResourceProperties.Kind === 'handler-archive').map((e) => e.RequestType)).toEqual(['Create']);
   const group = await logGroup(logGroupOf('ml.g5.xlarge'));
-  firstDataKey = await physicalId('AWS::KMS::Key', 'DataKey');
+  firstDataKey = await physicalId('AWS::KMS::Key', 'OperationsKey');
   expect(group).toMatchObject({ retentionInDays: 365, kmsKeyId: expect.stringContaining(firstDataKey) });
   expect(await endpointExists(endpointName('ml.g5.xlarge'))).toBe(true);
 });
@@ -346,17 +352,17 @@ test('a document submitted through the pipeline ends COMPLETED with its summary'
 test('cdk destroy keeps the documents, the summaries and the endpoint logs', async () => {
   const bucket = await physicalId('AWS::S3::Bucket', 'DocumentsBucket');
   const requests = await destroy();
-  expect(requests.map((e) => [e.RequestType, e.ResourceProperties.LogGroupName])).toEqual([['Delete', logGroupOf('ml.g5.xlarge')]]);
+  expect(logGroupRequests(requests).map((e) => [e.RequestType, e.ResourceProperties.LogGroupName])).toEqual([['Delete', logGroupOf('ml.g5.xlarge')]]);
   expect(await stackGone()).toBe(true);
   await expect(aws.s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
   expect((await aws.dynamodb.send(new ListTablesCommand({}))).TableNames?.some((t) => t.startsWith(`${STACK}-`))).toBe(true);
   expect(await logGroup(logGroupOf('ml.g5.xlarge'))).toBeDefined();
 });
 
-test('deploy again after destroy: the kept log group is adopted, with the new data key', async () => {
+test('deploy again after destroy: the kept log group is adopted, with the new operations key', async () => {
   const events = await deploy();
-  expect(events.map((e) => [e.ResourceProperties.LogGroupName, e.response.Data?.Outcome])).toEqual([[logGroupOf('ml.g5.xlarge'), 'adopted']]);
-  const dataKey = await physicalId('AWS::KMS::Key', 'DataKey');
+  expect(logGroupRequests(events).map((e) => [e.ResourceProperties.LogGroupName, e.response.Data?.Outcome])).toEqual([[logGroupOf('ml.g5.xlarge'), 'adopted']]);
+  const dataKey = await physicalId('AWS::KMS::Key', 'OperationsKey');
   expect(dataKey).not.toBe(firstDataKey);
   expect(await logGroup(logGroupOf('ml.g5.xlarge'))).toMatchObject({ retentionInDays: 365, kmsKeyId: expect.stringContaining(dataKey) });
 });
@@ -368,7 +374,7 @@ test('a new instance type with work queued on the old endpoint: nothing is lost'
   await stillQueued(queued);
 
   const events = await deploy({ instanceType: 'ml.g4dn.xlarge' });
-  expect(events.map((e) => [e.RequestType, e.ResourceProperties.LogGroupName, e.response.Data?.Outcome])).toEqual([['Update', logGroupOf('ml.g4dn.xlarge'), 'created']]);
+  expect(logGroupRequests(events).map((e) => [e.RequestType, e.ResourceProperties.LogGroupName, e.response.Data?.Outcome])).toEqual([['Update', logGroupOf('ml.g4dn.xlarge'), 'created']]);
   expect(await endpointExists(endpointName('ml.g4dn.xlarge'))).toBe(true);
   expect(await endpointExists(endpointName('ml.g5.xlarge'))).toBe(false); // deleted at clean-up, with its queue
 
@@ -385,7 +391,7 @@ test('a new instance type with work queued on the old endpoint: nothing is lost'
 
 test('switching the instance type back adopts the log group kept from before', async () => {
   const events = await deploy({ instanceType: 'ml.g5.xlarge' });
-  expect(events.map((e) => [e.RequestType, e.ResourceProperties.LogGroupName, e.response.Data?.Outcome])).toEqual([['Update', logGroupOf('ml.g5.xlarge'), 'adopted']]);
+  expect(logGroupRequests(events).map((e) => [e.RequestType, e.ResourceProperties.LogGroupName, e.response.Data?.Outcome])).toEqual([['Update', logGroupOf('ml.g5.xlarge'), 'adopted']]);
   expect(await endpointNames()).toEqual([endpointName('ml.g5.xlarge')]);
   expect(await logGroup(logGroupOf('ml.g5.xlarge'))).toMatchObject({ retentionInDays: 365 });
   expect(await logGroup(logGroupOf('ml.g4dn.xlarge'))).toBeDefined();
@@ -409,7 +415,8 @@ test('a Hub model switched to its staged copy: only the model, its endpoint conf
   }
 
   const events = await deploy({ modelSource: 'staged' });
-  expect(events.map((e) => [e.RequestType, e.ResourceProperties.ModelRevision ?? e.ResourceProperties.LogGroupName])).toEqual([['Create', DEFAULT_MODEL_REVISION]]);
+  // The staged copy is made; the Hub model's handler archive is deleted at clean-up.
+  expect(events.map((e) => [e.RequestType, e.ResourceType]).sort()).toEqual([['Create', 'Custom::StagedModelWithHandler'], ['Delete', 'Custom::HandlerArchiveInAppBucket']]);
   const after = new Map((await stackResources()).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]));
   const replaced = [...before.keys()].filter((k) => after.has(k) && after.get(k) !== before.get(k)).sort();
   const added = [...after.keys()].filter((k) => !before.has(k)).sort();
@@ -419,18 +426,18 @@ test('a Hub model switched to its staged copy: only the model, its endpoint conf
   expect(replaced.map((k) => k.replace(/[0-9A-F]{8}$/, ''))).toContain('Model');
   expect(replaced.map((k) => k.replace(/[0-9A-F]{8}$/, '')).filter((k) => k !== 'Model' && k !== 'EndpointConfig')).toEqual([]);
   expect(added.map((k) => k.replace(/[0-9A-F]{8}$/, ''))).toEqual(['ModelStagedWithHandler', 'ModelStagedWithHandlerCopy', 'ModelStagedWithHandlerCopyLogs', 'ModelStagedWithHandlerCopyRole', 'ModelStagedWithHandlerCopyRoleDefaultPolicy']);
-  expect(removed).toEqual([]);
+  expect(removed.map((k) => k.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ModelHandlerArchive', 'ModelHandlerArchiveCopy', 'ModelHandlerArchiveCopyLogs', 'ModelHandlerArchiveCopyRole', 'ModelHandlerArchiveCopyRoleDefaultPolicy']);
   // The endpoint keeps its name (updated in place, its queue with it), and so do the data stores.
   expect(await endpointNames()).toEqual([endpointName('ml.g5.xlarge')]);
 
   // The servable copy: the staged files SageMaker will read, and the handler.
-  const prefix = (events[0].response.Data!.ModelDataPrefixUrl as string).replace(`s3://${bucket}/`, '');
+  const prefix = (events.find((e) => e.RequestType === 'Create')!.response.Data!.ModelDataPrefixUrl as string).replace(`s3://${bucket}/`, '');
   const listed = (await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents!.map((o) => o.Key!.slice(prefix.length)).sort();
   expect(listed).toEqual(['code/inference.py', 'config.json', 'model.safetensors', 'spiece.model']);
 
   // And back to the Hub: the copy is deleted (its Delete request answered), the staged files stay.
   const back = await deploy({});
-  expect(back.map((e) => [e.RequestType, e.ResourceProperties.ModelRevision])).toEqual([['Delete', DEFAULT_MODEL_REVISION]]);
+  expect(back.map((e) => [e.RequestType, e.ResourceType]).sort()).toEqual([['Create', 'Custom::HandlerArchiveInAppBucket'], ['Delete', 'Custom::StagedModelWithHandler']]);
   expect((await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).toEqual([]);
   const staged = `models/${DEFAULT_MODEL_ID}/${DEFAULT_MODEL_REVISION}/`;
   expect((await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: staged }))).Contents?.length).toBe(3);
