@@ -43,18 +43,20 @@ beforeAll(() => {
   synth = cdkSynth('stage=ci');
 });
 
-test('cdk synth writes the stage template, bundles the three Lambdas with esbuild, and passes cdk-nag', () => {
+test('cdk synth writes the stage template, bundles the four Lambdas with esbuild, and passes cdk-nag', () => {
   const { status, stderr, files, bundles } = synth;
   expect(stderr).not.toMatch(/AwsSolutions-/);
   expect(status).toBe(0);
   expect(files).toContain('PegasusSummarizer-ci.template.json');
-  expect(bundles).toHaveLength(3);
+  expect(bundles).toHaveLength(4);
   // Minified bundles that carry their own SDK (bundleAwsSDK) and our handler logic: the two
-  // pipeline functions, and the one that creates or adopts the endpoint's log group.
+  // pipeline functions, the one that creates or adopts the endpoint's log group, and the one
+  // that copies the handler archive into the app bucket.
   for (const bundle of bundles) expect(bundle.length).toBeGreaterThan(100_000);
   expect(bundles.filter((b) => b.includes('batchItemFailures'))).toHaveLength(2);
   expect(bundles.filter((b) => b.includes('ResourceAlreadyExistsException') && b.includes('AssociateKmsKey'))).toHaveLength(1);
   expect(bundles.some((b) => b.includes('InvokeEndpointAsync'))).toBe(true);
+  expect(bundles.filter((b) => b.includes('handler-archive') && b.includes('CopyObject'))).toHaveLength(1);
   // The invoker carries the extraction libraries (pdf.js with its parser, Readability, mammoth).
   const invoker = bundles.find((b) => b.includes('InvokeEndpointAsync'))!;
   for (const library of ['getTextContent', 'WorkerMessageHandler', 'Readability', 'convertToHtml']) expect(invoker).toContain(library);
@@ -65,19 +67,23 @@ test('cdk synth writes the stage template, bundles the three Lambdas with esbuil
   expect(synth.bundles[synth.bundleFiles.indexOf(withData[0])]).toContain('InvokeEndpointAsync');
 });
 
-test('cdk synth packages the model handler offline as code/inference.py, and the model reads exactly that archive', () => {
+test('cdk synth packages the model handler offline as code/inference.py; it is copied into the app bucket, and the model reads that copy', () => {
   const { status, archives, archived, handler, templateText } = synth;
   expect(status).toBe(0);
   expect(archives).toHaveLength(1);
   expect(archived).toEqual({ 'code/': 'Directory', 'code/inference.py': 'File' });
   expect(handler).toBe(fs.readFileSync(path.join(__dirname, '..', 'model', 'code', 'inference.py'), 'utf8'));
   const hash = /^asset\.([0-9a-f]{64})\.tar\.gz$/.exec(archives[0])![1];
-  const model = Object.values(JSON.parse(templateText).Resources as Record<string, any>).find((r) => r.Type === 'AWS::SageMaker::Model');
+  const resources = Object.values(JSON.parse(templateText).Resources as Record<string, any>);
+  const copy = resources.find((r) => r.Type === 'Custom::HandlerArchiveInAppBucket');
+  expect(copy.Properties.HandlerUrl).toEqual({ 'Fn::Sub': `s3://cdk-hnb659fds-assets-\${AWS::AccountId}-\${AWS::Region}/${hash}.gz` });
+  const model = resources.find((r) => r.Type === 'AWS::SageMaker::Model');
   expect(model.Properties.PrimaryContainer.ModelDataSource.S3DataSource).toEqual({
-    S3Uri: { 'Fn::Sub': `s3://cdk-hnb659fds-assets-\${AWS::AccountId}-\${AWS::Region}/${hash}.gz` },
+    S3Uri: { 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^DocumentsBucket/) }, `/${copy.Properties.DestinationKey}`]] },
     S3DataType: 'S3Object',
     CompressionType: 'Gzip',
   });
+  expect(copy.Properties.DestinationKey).toBe(`models/handler/${hash.slice(0, 32)}.tar.gz`);
 });
 
 test('cdk synth with bad configuration fails naming key, value and what is allowed, and writes no template', () => {

@@ -131,9 +131,11 @@ describe('access log bucket', () => {
 });
 
 describe('KMS key', () => {
-  test('customer managed, rotated, and usable by CloudWatch (alarms to the encrypted topic) for this account only', () => {
-    defaultTestApp().template.hasResourceProperties('AWS::KMS::Key', {
-      Description: 'Encrypts summarization documents, results and notifications',
+  test('two keys, customer managed and rotated: data (documents, results, table) and operations (logs, alarms), CloudWatch only on the operations key, for this account only', () => {
+    const { template } = defaultTestApp();
+    template.hasResourceProperties('AWS::KMS::Key', { Description: 'Encrypts summarization documents, results and notifications', EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: "Encrypts the summarization service's logs and alarm notifications",
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
@@ -145,6 +147,46 @@ describe('KMS key', () => {
             Resource: '*',
             Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
           },
+        ]),
+      },
+    });
+    const dataKey = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: 'Encrypts summarization documents, results and notifications' } }))[0];
+    expect(JSON.stringify(dataKey.Properties.KeyPolicy)).not.toMatch(/cloudwatch|logs\./);
+  });
+
+  test('by default the account administers and uses the keys through IAM; with keyAdminArns, administrators and users are named apart', () => {
+    expect(JSON.stringify(defaultTestApp().template.toJSON())).not.toContain('KeyAdministration');
+    const admins = 'arn:aws:iam::111122223333:role/KeyAdmins';
+    const users = 'arn:aws:iam::111122223333:role/Readers';
+    const { template } = buildTestApp({ keyAdminArns: admins, keyUserArns: users });
+    const deployRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/cdk-hnb659fds-cfn-exec-role-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] };
+    const stackRoles = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/PegasusSummarizer-dev-*']] };
+    for (const key of Object.values(template.findResources('AWS::KMS::Key'))) {
+      const statements = key.Properties.KeyPolicy.Statement;
+      expect(statements.find((st: any) => st.Sid === 'KeyAdministration')).toMatchObject({ Condition: { ArnLike: { 'aws:PrincipalArn': [admins, deployRole] } } });
+      const administration = statements.find((st: any) => st.Sid === 'KeyAdministration').Action;
+      expect(administration).not.toEqual(expect.arrayContaining(['kms:Decrypt']));
+      expect(statements.find((st: any) => st.Sid === 'KeyUse')).toMatchObject({ Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Condition: { ArnLike: { 'aws:PrincipalArn': [stackRoles, users, deployRole] } } });
+      expect(JSON.stringify(statements)).not.toContain('"kms:*"');
+    }
+  });
+
+  test('keyUserArns without keyAdminArns is refused at synth', () => {
+    expect(() => buildTestApp({ keyUserArns: 'arn:aws:iam::111122223333:role/Readers' })).toThrow('keyUserArns: set (arn:aws:iam::111122223333:role/Readers) without keyAdminArns');
+  });
+});
+
+describe('bucket policy: every write keeps the data key', () => {
+  test('denies another encryption, another KMS key and SSE-C on every object write', () => {
+    const { template } = defaultTestApp();
+    const deny = (sid: string, condition: object) => Match.objectLike({ Sid: sid, Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:PutObject', Condition: condition });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^DocumentsBucket') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          deny('DenyEncryptionOtherThanKms', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } }),
+          deny('DenyOtherKmsKeys', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] }, { Ref: Match.stringLikeRegexp('^DataKey') }] } }),
+          deny('DenyCustomerProvidedKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } }),
         ]),
       },
     });

@@ -5,12 +5,12 @@ const topicId = (displayName: string, template = defaultTestApp().template) =>
   onlyResourceId(template, 'AWS::SNS::Topic', { DisplayName: displayName });
 const TOPICS = ['Summarization succeeded', 'Summarization failed', 'Summarization endpoint alarms'];
 
-test.each(TOPICS)('"%s" is encrypted with the app key and refuses publishing without TLS', (name) => {
+test.each(TOPICS)('"%s" is encrypted with its key (results: the data key; alarms: the operations key) and refuses publishing without TLS', (name) => {
   const { template } = defaultTestApp();
   const id = topicId(name);
   template.hasResourceProperties('AWS::SNS::Topic', {
     DisplayName: name,
-    KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+    KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp(name.includes('alarms') ? '^OperationsKey' : '^DataKey'), 'Arn'] },
     TopicName: Match.absent(),
   });
   template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -84,4 +84,47 @@ test('result emails carry results only: a message-body filter drops SageMaker Te
     expect(byTopic[topicId(name, template)]).toMatchObject({ FilterPolicyScope: 'MessageBody', FilterPolicy: { eventName: ['InferenceResult'] } });
   }
   expect(byTopic[topicId('Summarization endpoint alarms', template)].FilterPolicy).toBeUndefined();
+});
+
+describe('the result topics carry summaries', () => {
+  test.each(['Summarization succeeded', 'Summarization failed'])('"%s": Publish only from the model role, Subscribe only for the configured addresses and the results queue', (name) => {
+    const { template } = buildTestApp({ notificationEmails: 'team@example.com' });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId(name, template) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'PublishOnlyFromTheModel',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId(name, template) },
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelExecutionRole'), 'Arn'] }] } },
+          },
+          {
+            Sid: 'SubscribeOnlyConfiguredEndpoints',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'sns:Subscribe',
+            Resource: { Ref: topicId(name, template) },
+            Condition: { StringNotEquals: { 'sns:Endpoint': ['team@example.com', { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineResultsQueue'), 'Arn'] }] } },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('with no address and no pipeline, nothing may subscribe', () => {
+    const { template } = buildTestApp({ pipeline: 'false' });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId('Summarization succeeded', template) }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'SubscribeOnlyConfiguredEndpoints', Condition: { StringNotEquals: { 'sns:Endpoint': ['none'] } } })]) },
+    });
+  });
+
+  test('the alarm topic is not restricted that way (CloudWatch publishes to it)', () => {
+    const { template } = defaultTestApp();
+    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy')).find((p) => JSON.stringify(p.Properties.Topics).includes(topicId('Summarization endpoint alarms')))!;
+    expect(JSON.stringify(policy)).not.toContain('PublishOnlyFromTheModel');
+  });
 });

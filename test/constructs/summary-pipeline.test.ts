@@ -4,7 +4,6 @@ import { buildTestApp, defaultTestApp, onlyResourceId, withinTheMinuteOnBacklogW
 
 const ref = (prefix: string) => ({ Ref: Match.stringLikeRegexp(`^${prefix}`) });
 const arnOf = (prefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), 'Arn'] });
-const objects = (prefix: string) => ({ 'Fn::Join': ['', [arnOf('DocumentsBucket'), `/${prefix}/*`]] });
 const exactly = (...statements: object[]) => statements.map((s) => Match.objectEquals(s));
 
 function functionId(template: Template, name: 'Invoker' | 'Recorder'): string {
@@ -88,46 +87,7 @@ describe('ingestion', () => {
     });
   });
 
-  test('invoker permissions: copy exact versions from input/, write requests/, InvokeEndpointAsync on our endpoint, read and set its instance count (wake on submit), put/update records, query byDay (sweeper) — nothing else', () => {
-    const { template } = defaultTestApp();
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: exactly(
-          { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
-          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf('PipelineInvokerLogs') },
-          {
-            Effect: 'Allow',
-            Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-            Resource: arnOf('PipelineIngestQueue'),
-          },
-          { Effect: 'Allow', Action: 'kms:Decrypt', Resource: [arnOf('DataKey'), arnOf('PipelineQueueKey')] },
-          // ListBucket on the bucket (names only), so a deleted upload answers 404, not 403.
-          { Effect: 'Allow', Action: 's3:ListBucket', Resource: arnOf('DocumentsBucket') },
-          { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objects('input') },
-          { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: arnOf('DataKey') },
-          { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: [objects('extracted'), objects('requests')] },
-          // Submitting, and waking the endpoint at zero (merged by CDK: the same resource).
-          {
-            Effect: 'Allow',
-            Action: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpointAsync', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
-            Resource: ref('Endpoint'),
-          },
-          { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf('PipelineSummaries') },
-          // The sweeper: results whose notification never arrived, and whether a replaced endpoint still exists.
-          { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('failure'), objects('output')] },
-          {
-            Effect: 'Allow',
-            Action: 'sagemaker:DescribeEndpoint',
-            Resource: ['PegasusSummarizer-dev-*', 'pegasussummarizer-dev-*'].map((name) => ({
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:endpoint/${name}`]],
-            })),
-          },
-          { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf('PipelineSummaries'), '/index/byDay']] } },
-        ),
-      },
-    });
-    expect(policyOfFunction(template, 'Invoker')).toHaveLength(13);
-  });
+  // Its exact permissions, per configuration: test/review/allow-list.test.ts (lib/constructs/summary-pipeline.permissions.ts).
 
   test('the wake check: requests waiting with no instance in service in any minute invoke the invoker (once per state change), which may alone invoke it', () => {
     const { template } = defaultTestApp();
@@ -200,25 +160,7 @@ describe('results', () => {
     }
   });
 
-  test('recorder permissions: read output/ and failure/, update records — nothing else', () => {
-    defaultTestApp().template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: exactly(
-          { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
-          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf('PipelineRecorderLogs') },
-          {
-            Effect: 'Allow',
-            Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-            Resource: arnOf('PipelineResultsQueue'),
-          },
-          { Effect: 'Allow', Action: 'kms:Decrypt', Resource: [arnOf('DataKey'), arnOf('PipelineQueueKey')] },
-          { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('failure'), objects('output')] },
-          { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: arnOf('DataKey') },
-          { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf('PipelineSummaries') },
-        ),
-      },
-    });
-  });
+  // Its exact permissions, per configuration: test/review/allow-list.test.ts (lib/constructs/summary-pipeline.permissions.ts).
 
   test('the recorder consumes the results queue in batches, reporting partial failures', () => {
     const { template } = defaultTestApp();
@@ -315,7 +257,7 @@ describe('summaries table', () => {
 });
 
 describe('functions', () => {
-  test.each(['Invoker', 'Recorder'] as const)('%s: Node.js 24 on ARM, traced, logs encrypted with the data key and kept a year, no managed policies', (name) => {
+  test.each(['Invoker', 'Recorder'] as const)('%s: Node.js 24 on ARM, traced, logs encrypted with the operations key and kept a year, no managed policies', (name) => {
     const { template } = defaultTestApp();
     const fn = template.toJSON().Resources[functionId(template, name)];
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
@@ -323,7 +265,7 @@ describe('functions', () => {
     expect(template.toJSON().Resources[logGroupId].Properties).toMatchObject({
       LogGroupName: `/pegasus-summarizer/dev/${name.toLowerCase()}`,
       RetentionInDays: 365,
-      KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+      KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^OperationsKey/), 'Arn'] },
     });
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
     expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();

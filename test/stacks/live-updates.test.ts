@@ -71,14 +71,14 @@ describe('changing instanceType on a deployed stack', () => {
 });
 
 describe('logs a compliance review accepts', () => {
-  test('the endpoint log group exists before the endpoint, created or adopted: encrypted with the data key, kept a year, never deleted', () => {
+  test('the endpoint log group exists before the endpoint, created or adopted: encrypted with the operations key, kept a year, never deleted', () => {
     const { template } = buildTestApp();
     const logsId = onlyResourceId(template, 'Custom::EndpointLogGroup');
     template.hasResource('AWS::SageMaker::Endpoint', { DependsOn: Match.arrayWith([logsId]) });
     template.hasResourceProperties('Custom::EndpointLogGroup', {
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointLogsLogGroupManager'), 'Arn'] },
       LogGroupName: '/aws/sagemaker/Endpoints/PegasusSummarizer-dev-ml-g5-xlarge',
-      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperationsKey'), 'Arn'] },
       RetentionInDays: '365',
       RemoveOnDelete: 'false',
     });
@@ -105,8 +105,8 @@ describe('logs a compliance review accepts', () => {
     const { template } = buildTestApp({ logRetentionDays: '731', modelDataUrl: 's3://research-models/pegasus/model.tar.gz' });
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(groups).toHaveLength(4); // invoker, recorder, repack, the endpoint log group's function
-    for (const g of groups) expect(g.Properties).toMatchObject({ RetentionInDays: 731, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } });
-    template.hasResourceProperties('Custom::EndpointLogGroup', { RetentionInDays: '731', KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] } });
+    for (const g of groups) expect(g.Properties).toMatchObject({ RetentionInDays: 731, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^OperationsKey/), 'Arn'] } });
+    template.hasResourceProperties('Custom::EndpointLogGroup', { RetentionInDays: '731', KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperationsKey'), 'Arn'] } });
   });
 
   test('the key lets CloudWatch Logs use it for these log groups only, in this account and region', () => {

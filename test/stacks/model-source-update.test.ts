@@ -17,8 +17,13 @@ function impacts(from: Record<string, string>, to: Record<string, string>): Reco
   return out;
 }
 
-test('Hub → staged: the model and its endpoint config are replaced, the role updated, the copy added; nothing else changes', () => {
+test('Hub → staged: the model and its endpoint config are replaced, the role updated, the copy added and the Hub handler archive removed; nothing else changes', () => {
   expect(impacts({}, { modelSource: 'staged' })).toEqual({
+    'Custom::HandlerArchiveInAppBucket ModelHandlerArchive': ResourceImpact.WILL_DESTROY,
+    'AWS::Lambda::Function ModelHandlerArchiveCopy': ResourceImpact.WILL_DESTROY,
+    'AWS::IAM::Role ModelHandlerArchiveCopyRole': ResourceImpact.WILL_DESTROY,
+    'AWS::IAM::Policy ModelHandlerArchiveCopyRoleDefaultPolicy': ResourceImpact.WILL_DESTROY,
+    'AWS::Logs::LogGroup ModelHandlerArchiveCopyLogs': ResourceImpact.WILL_DESTROY,
     'AWS::SageMaker::Model Model': ResourceImpact.WILL_REPLACE,
     'AWS::SageMaker::EndpointConfig EndpointConfig': ResourceImpact.WILL_REPLACE,
     'AWS::IAM::Policy ModelExecutionRoleDefaultPolicy': ResourceImpact.WILL_UPDATE,
@@ -34,6 +39,7 @@ test('staged → Hub: the same in reverse (the copy and its function are removed
   const back = impacts({ modelSource: 'staged' }, {});
   expect(back['AWS::SageMaker::Model Model']).toBe(ResourceImpact.WILL_REPLACE);
   expect(back['Custom::StagedModelWithHandler ModelStagedWithHandler']).toBe(ResourceImpact.WILL_DESTROY);
+  expect(back['Custom::HandlerArchiveInAppBucket ModelHandlerArchive']).toBe(ResourceImpact.WILL_CREATE);
   expect(Object.keys(back).filter((k) => !/Model|EndpointConfig/.test(k))).toEqual([]);
 });
 

@@ -65,9 +65,10 @@ describe('outputs', () => {
 
 test('pipeline=false leaves out the pipeline and its output', () => {
   const { template } = buildTestApp({ pipeline: 'false' });
-  // Only the function that creates or adopts the endpoint's log group.
-  template.resourceCountIs('AWS::Lambda::Function', 1);
+  // Only the deploy-time functions: the endpoint's log group, and the handler archive's copy.
+  template.resourceCountIs('AWS::Lambda::Function', 2);
   template.resourceCountIs('Custom::EndpointLogGroup', 1);
+  template.resourceCountIs('Custom::HandlerArchiveInAppBucket', 1);
   template.resourceCountIs('AWS::DynamoDB::Table', 0);
   template.resourceCountIs('AWS::SQS::Queue', 0);
   expect(template.toJSON().Outputs).not.toHaveProperty('SummariesTableName');
