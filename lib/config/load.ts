@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { closest, distance } from 'fastest-levenshtein';
 import { modelServerProblems } from './model-server';
-import { COMMIT_HASH, CONFIG_KEYS, CONFIG_SCHEMA, ConfigKey, DEFAULT_MODEL_ID, DEFAULT_MODEL_REVISION, SummarizerConfig } from './schema';
+import { COMMIT_HASH, ECR_IMAGE_URI, CONFIG_KEYS, CONFIG_SCHEMA, ConfigKey, DEFAULT_MODEL_ID, DEFAULT_MODEL_REVISION, SummarizerConfig } from './schema';
 
 /** The context key that names an optional JSON configuration file. */
 export const CONFIG_FILE_KEY = 'config';
@@ -105,6 +105,10 @@ function crossFieldProblems(c: SummarizerConfig): string[] {
     );
   }
   problems.push(...modelSourceProblems(c));
+  if (c.securityProfile === 'regulated') problems.push(...regulatedProblems(c));
+  if (c.imageDigest !== undefined && ECR_IMAGE_URI.test(c.image)) {
+    problems.push(`imageDigest: got "${c.imageDigest}"; image is a full ECR URI ("${c.image}"): pin it there as <repository>@${c.imageDigest} and unset imageDigest.`);
+  }
   if (c.keyUserArns.length > 0 && c.keyAdminArns.length === 0) {
     problems.push(`keyUserArns: set (${c.keyUserArns.join(',')}) without keyAdminArns; naming key users replaces the account-wide key policy, which then needs its administrators. Set keyAdminArns too.`);
   }
@@ -154,6 +158,27 @@ function modelSourceProblems(c: SummarizerConfig): string[] {
   if (c.vpcSecurityGroupIds.length > 0 && c.vpcSubnetIds.length === 0) {
     problems.push(`vpcSubnetIds: empty while vpcSecurityGroupIds is set (${c.vpcSecurityGroupIds.join(',')}); security groups need subnets to place the model in.`);
   }
+  return problems;
+}
+
+/**
+ * What `securityProfile=regulated` requires, one problem per missing setting, each naming the key,
+ * what it is and what to set.
+ */
+export function regulatedProblems(c: SummarizerConfig): string[] {
+  const problems: string[] = [];
+  const need = (ok: boolean, key: string, got: unknown, what: string) => {
+    if (!ok) problems.push(`${key}: got ${JSON.stringify(got) ?? 'nothing'}; securityProfile=regulated requires ${what}.`);
+  };
+  need(c.modelDataUrl === undefined && c.modelSource !== 'hub', 'modelSource', c.modelDataUrl ?? c.modelSource, `a staged model, pinned and loaded without the Hub: "staged" (after \`${stageModelCommand({ ...c, modelSource: 'staged' })}\`) or an s3:// prefix`);
+  need(c.networkIsolation !== 'off', 'networkIsolation', c.networkIsolation, '"auto" or "on": the model container has no network access');
+  need(c.vpcSubnetIds.length > 0, 'vpcSubnetIds', c.vpcSubnetIds.join(','), 'subnets of your VPC for the model (and vpcSecurityGroupIds)');
+  need(c.terminationProtection, 'terminationProtection', c.terminationProtection, 'true: the stack cannot be deleted by mistake');
+  need(c.deletionProtection, 'deletionProtection', c.deletionProtection, 'true: the summaries table cannot be deleted by mistake');
+  need(c.dataRemovalPolicy === 'retain', 'dataRemovalPolicy', c.dataRemovalPolicy, '"retain": documents, results and keys outlive the stack');
+  need(c.imageDigest !== undefined || /@sha256:[a-f0-9]{64}$/.test(c.image), 'imageDigest', c.imageDigest, 'the image pinned by digest (imageDigest, or an ECR URI ending in @sha256:…): a tag can be moved to another image');
+  need(c.alarmEmails.length > 0, 'alarmEmails', c.alarmEmails.join(','), 'at least one address subscribed to the alarms');
+  need(c.keyAdminArns.length > 0, 'keyAdminArns', c.keyAdminArns.join(','), 'the IAM principals that administer the keys, so administration and use are separated (and keyUserArns for those who read results)');
   return problems;
 }
 

@@ -19,6 +19,9 @@ export const SEQ2SEQ_TASKS = ['summarization', 'text2text-generation'] as const;
 export const INFERENCE_RESPONSE_TOPICS = ['SUCCESS_NOTIFICATION_TOPIC', 'ERROR_NOTIFICATION_TOPIC'] as const;
 export type InferenceResponseTopic = (typeof INFERENCE_RESPONSE_TOPICS)[number];
 
+export const SECURITY_PROFILES = ['standard', 'regulated'] as const;
+export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
+
 export const REMOVAL_POLICIES = ['retain', 'destroy'] as const;
 export type DataRemovalPolicy = (typeof REMOVAL_POLICIES)[number];
 
@@ -79,6 +82,11 @@ export const CONFIG_SCHEMA = {
     'dev',
     /^[a-z][a-z0-9-]{0,19}$/,
     'lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
+  ),
+  securityProfile: oneOf<SecurityProfile>(
+    '"regulated" requires what a regulated account expects and fails synth naming each missing setting: a staged model (pinned, network-isolated) in your VPC, termination and deletion protection, retained data, a digest-pinned image, an alarm subscription and named key administrators; and adds the cdk-nag NIST 800-53 rev. 5 checks. "standard" is easy to try (README, "Security", says what it does not promise).',
+    'standard',
+    SECURITY_PROFILES,
   ),
   modelId: text(
     'Hugging Face Hub model id: downloaded by the container (`HF_MODEL_ID`) with modelSource "hub", read from `models/<modelId>/<modelRevision>/` with "staged"; recorded with every summary.',
@@ -160,6 +168,11 @@ export const CONFIG_SCHEMA = {
     parse: (raw: unknown): ParseResult<string> =>
       typeof raw === 'string' && (IMAGE_TAG.test(raw) || ECR_IMAGE_URI.test(raw)) ? { ok: true, value: raw } : { ok: false },
   } as FieldSpec<string>,
+  imageDigest: optionalText(
+    'Pin the DLC image (a tag in `image`) to this digest: the endpoint then runs exactly that image, whatever the tag later points to. `image` keeps naming the tag, for transformers checks and the README. For an ECR URI in `image`, write `@sha256:…` in the URI instead.',
+    /^sha256:[a-f0-9]{64}$/,
+    'an image digest such as "sha256:" followed by 64 hexadecimal digits (`aws ecr describe-images` prints it)',
+  ),
   instanceType: text(
     'SageMaker instance type of the production variant.',
     'ml.g5.xlarge',
@@ -295,6 +308,7 @@ export const CONFIG_SCHEMA = {
     REMOVAL_POLICIES,
   ),
   terminationProtection: boolean('Turn on termination protection for the stack (recommended for prod).', false),
+  deletionProtection: boolean('Turn on DynamoDB deletion protection for the summaries table: it cannot be deleted (by `cdk destroy` either) until turned off.', false),
   volumeKmsEncryption: oneOf<VolumeKmsMode>(
     'Encrypt the endpoint ML storage volume with the app key: "auto" does so only for instance types without local NVMe storage (which SageMaker encrypts in hardware and refuses a key for).',
     'auto',

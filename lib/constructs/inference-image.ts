@@ -99,7 +99,7 @@ function partitionOf(region: string, urlSuffix: string): string {
  * the deployment region (registry account looked up in a CloudFormation mapping, DNS suffix from
  * the partition), so the template stays region-agnostic. A full ECR URI is used as given.
  */
-export function resolveInferenceImage(scope: Construct, image: string): InferenceImage {
+export function resolveInferenceImage(scope: Construct, image: string, digest?: string): InferenceImage {
   const uri = ECR_IMAGE_URI.exec(image);
   if (uri) {
     const [, account, region, urlSuffix, repository, tag] = uri;
@@ -111,7 +111,9 @@ export function resolveInferenceImage(scope: Construct, image: string): Inferenc
   }
   const account = registryMapping(scope).findInMap(Aws.REGION, 'account');
   return {
-    imageUri: `${account}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${HF_INFERENCE_REPOSITORY}:${image}`,
+    // With a digest, the image is exactly that one: a tag can be moved to another image (a patched
+    // DLC is republished under the same tag), a digest cannot.
+    imageUri: `${account}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${HF_INFERENCE_REPOSITORY}${digest ? `@${digest}` : `:${image}`}`,
     repositoryArn: `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${account}:repository/${HF_INFERENCE_REPOSITORY}`,
     tag: image,
   };

@@ -89,6 +89,12 @@ export interface SummarizationModelProps {
   /** Image tag of the HF PyTorch inference DLC, or a full ECR image URI. */
   readonly image: string;
   /**
+   * The DLC image's digest: the model runs exactly that image.
+   *
+   * @default - the image the tag names at each instance start
+   */
+  readonly imageDigest?: string;
+  /**
    * Longest a request may run; the model server's response timeout is set to it (in seconds,
    * through the `*_SECONDS` variables: the older ones are read as minutes).
    */
@@ -157,7 +163,7 @@ export class SummarizationModel extends Construct {
   constructor(scope: Construct, id: string, props: SummarizationModelProps) {
     super(scope, id);
     const hfTask = props.hfTask ?? 'summarization';
-    const image = resolveInferenceImage(this, props.image);
+    const image = resolveInferenceImage(this, props.image, props.imageDigest);
     this.imageUri = image.imageUri;
 
     if (image.tag?.includes('transformers5') && PIPELINES_REMOVED_IN_TRANSFORMERS_5.includes(hfTask)) {

@@ -96,6 +96,12 @@ export interface SummaryPipelineProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * DynamoDB deletion protection on the summaries table.
+   *
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
   /** Where the functions' log groups go, encrypted and retained. */
   readonly logs: LogSettings;
   /**
@@ -161,6 +167,7 @@ export class SummaryPipeline extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: SUMMARY_TABLE.timeToLiveAttribute,
       removalPolicy,
+      deletionProtection: props.deletionProtection,
     });
     for (const index of [SUMMARY_TABLE.byDocument, SUMMARY_TABLE.byDay]) {
       this.table.addGlobalSecondaryIndex({

@@ -18,6 +18,7 @@ describe('defaults', () => {
     const c = loadConfig({});
     expect(c).toEqual({
       stage: 'dev',
+      securityProfile: 'standard',
       modelId: 'google/pegasus-large',
       hfTask: 'summarization',
       modelRevision: '93928205c2e26274f82e637a8e10033be1e1e975',
@@ -28,6 +29,7 @@ describe('defaults', () => {
       vpcSecurityGroupIds: [],
       modelDataUrl: undefined,
       modelDataBucketOwner: undefined,
+      imageDigest: undefined,
       image: '2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04',
       instanceType: 'ml.g5.xlarge',
       minCapacity: 0,
@@ -58,6 +60,7 @@ describe('defaults', () => {
       keyUserArns: [],
       dataRemovalPolicy: 'retain',
       terminationProtection: false,
+      deletionProtection: false,
       volumeKmsEncryption: 'auto',
       pipeline: true,
       pipelineMaxConcurrency: 5,
@@ -211,7 +214,7 @@ describe('invalid configuration fails with the key, the value and what is allowe
 
   test('an unknown key is rejected with the closest key suggested', () => {
     const [problem] = problemsOf({ maxCapcity: '3' });
-    expect(problem).toMatch(/^unknown key "maxCapcity" \(from -c or cdk.json context\)\. Did you mean "maxCapacity"\? Allowed keys: stage, modelId, /);
+    expect(problem).toMatch(/^unknown key "maxCapcity" \(from -c or cdk.json context\)\. Did you mean "maxCapacity"\? Allowed keys: stage, securityProfile, modelId, /);
   });
 
   test('a key in the wrong case is suggested in the right case', () => {
@@ -272,4 +275,50 @@ test('every key has a description, an allowed-values text and a default that pas
 test('hfTask: a custom task on purpose is passed without its prefix', () => {
   expect(loadConfig({ hfTask: 'custom:my-task' }).hfTask).toBe('my-task');
   expect(loadConfig({ hfTask: 'text2text-generation' }).hfTask).toBe('text2text-generation');
+});
+
+describe('securityProfile=regulated', () => {
+  const REGULATED = {
+    securityProfile: 'regulated',
+    modelSource: 'staged',
+    vpcSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+    vpcSecurityGroupIds: 'sg-0123456789abcdef0',
+    terminationProtection: 'true',
+    deletionProtection: 'true',
+    imageDigest: `sha256:${'a'.repeat(64)}`,
+    alarmEmails: 'oncall@example.com',
+    keyAdminArns: 'arn:aws:iam::111122223333:role/KeyAdmins',
+    keyUserArns: 'arn:aws:iam::111122223333:role/ResearchOperators',
+  };
+
+  test('a complete regulated configuration is accepted', () => {
+    expect(loadConfig(REGULATED).securityProfile).toBe('regulated');
+  });
+
+  test.each([
+    ['modelSource', { modelSource: 'hub' }, 'modelSource: got "hub"; securityProfile=regulated requires a staged model, pinned and loaded without the Hub: "staged" (after `npx summarizer stage-model google/pegasus-large@93928205c2e26274f82e637a8e10033be1e1e975`) or an s3:// prefix.'],
+    ['networkIsolation', { networkIsolation: 'off' }, 'networkIsolation: got "off"; securityProfile=regulated requires "auto" or "on": the model container has no network access.'],
+    ['vpcSubnetIds', { vpcSubnetIds: '', vpcSecurityGroupIds: '' }, 'vpcSubnetIds: got ""; securityProfile=regulated requires subnets of your VPC for the model (and vpcSecurityGroupIds).'],
+    ['terminationProtection', { terminationProtection: 'false' }, 'terminationProtection: got false; securityProfile=regulated requires true: the stack cannot be deleted by mistake.'],
+    ['deletionProtection', { deletionProtection: 'false' }, 'deletionProtection: got false; securityProfile=regulated requires true: the summaries table cannot be deleted by mistake.'],
+    ['dataRemovalPolicy', { dataRemovalPolicy: 'destroy' }, 'dataRemovalPolicy: got "destroy"; securityProfile=regulated requires "retain": documents, results and keys outlive the stack.'],
+    ['imageDigest', { imageDigest: '' }, 'imageDigest: got nothing; securityProfile=regulated requires the image pinned by digest (imageDigest, or an ECR URI ending in @sha256:…): a tag can be moved to another image.'],
+    ['alarmEmails', { alarmEmails: '' }, 'alarmEmails: got ""; securityProfile=regulated requires at least one address subscribed to the alarms.'],
+    ['keyAdminArns', { keyAdminArns: '', keyUserArns: '' }, 'keyAdminArns: got ""; securityProfile=regulated requires the IAM principals that administer the keys, so administration and use are separated (and keyUserArns for those who read results).'],
+  ])('without %s, synth fails naming it', (_key, override, message) => {
+    expect(problemsOf({ ...REGULATED, ...override })).toEqual([message]);
+  });
+
+  test('the default profile reports every missing setting at once', () => {
+    expect(problemsOf({ securityProfile: 'regulated' })).toHaveLength(7); // all but networkIsolation and dataRemovalPolicy, whose defaults qualify
+  });
+
+  test('an image URI pinned by digest satisfies it', () => {
+    const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/pegasus@sha256:${'b'.repeat(64)}`;
+    expect(loadConfig({ ...REGULATED, imageDigest: '', image }).image).toBe(image);
+  });
+
+  test('imageDigest with a full ECR URI is refused: pin it in the URI', () => {
+    expect(problemsOf({ imageDigest: `sha256:${'a'.repeat(64)}`, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/pegasus:v1' })[0]).toContain('imageDigest: got "sha256:');
+  });
 });
