@@ -42,3 +42,24 @@ export function acknowledgeWildcard(
       : `AwsSolutions-IAM5[Action::${finding.action}]`;
   Validations.of(construct).acknowledge({ id, reason });
 }
+
+/** NIST 800-53 rev. 5 rules this app answers with a reason rather than a change (securityProfile=regulated runs the pack). */
+export type NistRule =
+  | 'IAMNoInlinePolicy'
+  | 'IAMPolicyNoStatementsWithFullAccess'
+  | 'LambdaInsideVPC'
+  | 'LambdaDLQ'
+  | 'LambdaConcurrency'
+  | 'S3BucketReplicationEnabled'
+  | 'S3DefaultEncryptionKMS'
+  | 'SageMakerEndpointConfigurationKMSKeyConfigured'
+  | 'DynamoDBInBackupPlan';
+
+/** Acknowledges one NIST 800-53 rev. 5 finding on `construct` (and what it contains), with the reason. */
+export function acknowledgeNist(construct: IConstruct, rule: NistRule, reason: string): void {
+  Validations.of(construct).acknowledge({ id: `NIST.800.53.R5-${rule}`, reason });
+}
+
+/** Every role's policy is its own AWS::IAM::Policy: NIST's "no inline policy" answered once, in the same words. */
+export const OWN_POLICY_REASON =
+  'The role\'s policy is its own AWS::IAM::Policy, scoped to this stack\'s resources and attached to no other principal; a customer-managed policy would be the same document under another type. Every statement is pinned by the IAM allow-list test (lib/constructs/*.permissions.ts).';

@@ -278,9 +278,20 @@ async function checkVpc(config: SummarizerConfig, deps: PreflightDeps): Promise<
   }
 }
 
+/** Nobody subscribed to the alarms: a failed scale-out or a stuck backlog would go unnoticed. */
+function checkAlarmSubscription(config: SummarizerConfig): Check {
+  return config.alarmEmails.length > 0
+    ? { name: 'alarm subscription', result: 'pass', detail: `alarms go to ${config.alarmEmails.join(', ')} (each must confirm SNS's e-mail)` }
+    : {
+        name: 'alarm subscription',
+        result: 'warn',
+        detail: 'alarmEmails is empty: nobody is told when the endpoint cannot scale out or requests back up. Set -c alarmEmails=you@example.com (or run summarizer subscribe --operations after the deploy)',
+      };
+}
+
 /** Every check, each on its own (one failing or unreadable never hides the others). */
 export async function preflight(config: SummarizerConfig, region: string, deps: PreflightDeps): Promise<Check[]> {
-  const checks = await Promise.all([checkQuota(config, deps), checkImage(config, region, deps), checkBootstrap(deps), checkScalingRole(deps), checkModelArtifact(config, deps), checkStagedModel(config, deps), checkVpc(config, deps)]);
+  const checks = await Promise.all([checkQuota(config, deps), checkImage(config, region, deps), checkBootstrap(deps), checkScalingRole(deps), checkModelArtifact(config, deps), checkStagedModel(config, deps), checkVpc(config, deps), checkAlarmSubscription(config)]);
   return checks.filter((c): c is Check => c !== undefined);
 }
 

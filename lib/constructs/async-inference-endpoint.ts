@@ -6,6 +6,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { InferenceResponseTopic } from '../config/schema';
+import { acknowledgeNist } from '../nag';
 import { AsyncEndpointMetricFactory, INVOCATIONS_PROCESSED_METRIC_NAMES } from './async-endpoint-metrics';
 import { DocumentStore } from './document-store';
 import { EndpointLogGroup } from './endpoint-log-group';
@@ -164,12 +165,11 @@ export class AsyncInferenceEndpoint extends Construct {
       },
     });
     if (!props.volumeEncryptionKey) {
-      Validations.of(this.endpointConfig).acknowledge({
-        id: 'AwsSolutions-SM2',
-        reason: hasInstanceStorage(props.instanceType)
-          ? `${props.instanceType} has local NVMe instance storage, which SageMaker encrypts in hardware and for which it refuses a volume KMS key.`
-          : 'Volume KMS encryption was turned off with volumeKmsEncryption=never; async results in S3 are still encrypted with the app key.',
-      });
+      const reason = hasInstanceStorage(props.instanceType)
+        ? `${props.instanceType} has local NVMe instance storage, which SageMaker encrypts in hardware and for which it refuses a volume KMS key.`
+        : 'Volume KMS encryption was turned off with volumeKmsEncryption=never; async results in S3 are still encrypted with the app key.';
+      Validations.of(this.endpointConfig).acknowledge({ id: 'AwsSolutions-SM2', reason });
+      acknowledgeNist(this.endpointConfig, 'SageMakerEndpointConfigurationKMSKeyConfigured', reason);
     }
 
     this.namePrefix = props.namePrefix;

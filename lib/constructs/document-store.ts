@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeNist } from '../nag';
 
 /**
  * Where documents go in, where SageMaker writes results and failures, and where the ingestion
@@ -92,6 +93,7 @@ export class DocumentStore extends Construct {
       id: 'AwsSolutions-S1',
       reason: 'This is the server access log bucket; logging its own access would log into itself without end.',
     });
+    acknowledgeNist(this.accessLogBucket, 'S3DefaultEncryptionKMS', 'S3 server access logs can be delivered only to a bucket with SSE-S3 default encryption, not SSE-KMS (S3 User Guide, "Enabling Amazon S3 server access logging"); the logs hold request metadata, no document content.');
 
     const retentionDays = props.retentionDays ?? 0;
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -126,6 +128,13 @@ export class DocumentStore extends Construct {
       autoDeleteObjects: destroy,
     });
     this.requireDataKeyOnWrites();
+    for (const bucket of [this.bucket, this.accessLogBucket]) {
+      acknowledgeNist(
+        bucket,
+        'S3BucketReplicationEnabled',
+        'Cross-region replication copies documents and summaries to another region, which data-residency rules often forbid, and doubles their storage; it is the account\'s disaster-recovery decision. The bucket is versioned (30 days of non-current versions) and retained when the stack is deleted.',
+      );
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PDFJS_DATA_DIR } from '../../common/extract/types';
+import { acknowledgeNist, OWN_POLICY_REASON } from '../nag';
 
 const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
 
@@ -31,6 +32,14 @@ export interface HandlerFunctionOptions {
    * @default false
    */
   readonly pdfjsData?: boolean;
+  /**
+   * What invokes the function, for the NIST 800-53 answers on dead-letter queues and concurrency:
+   * an SQS event source (whose queue has the dead-letter queue and the concurrency bound), or
+   * CloudFormation (a custom resource: a failure fails the deployment).
+   *
+   * @default 'cloudformation'
+   */
+  readonly invokedBy?: 'sqs' | 'cloudformation';
 }
 
 /** pdf.js's data folders, copied as they are (1.7 MB of CMaps, 0.8 MB of fonts). */
@@ -88,5 +97,18 @@ export function handlerFunction(scope: Construct, id: string, options: HandlerFu
     },
   });
   logGroup.grantWrite(role);
+  acknowledgeNist(role, 'IAMNoInlinePolicy', OWN_POLICY_REASON);
+  acknowledgeNist(
+    fn,
+    'LambdaInsideVPC',
+    'The functions call only AWS APIs (S3, SageMaker, SQS, DynamoDB, KMS) over TLS with roles scoped to this stack, and accept no connections; a VPC would add interface endpoints and cold starts and move no data boundary. The model container, which runs third-party code, is the component isolated from the network (README, "Models").',
+  );
+  if (options.invokedBy === 'sqs') {
+    acknowledgeNist(fn, 'LambdaDLQ', 'Invoked by an SQS event source: a message that keeps failing goes to the queue\'s dead-letter queue (its redrive policy), where an alarm reports it; a function DLQ applies only to asynchronous invocations (the sweep schedule\'s target has its own dead-letter queue).');
+    acknowledgeNist(fn, 'LambdaConcurrency', 'Concurrency is bounded by the SQS event source\'s MaximumConcurrency (pipelineMaxConcurrency), which does not take capacity away from the account\'s other functions as reserved concurrency would.');
+  } else {
+    acknowledgeNist(fn, 'LambdaDLQ', 'A CloudFormation custom resource: CloudFormation invokes it and waits for its answer; a failure fails the deployment, which is where it is reported.');
+    acknowledgeNist(fn, 'LambdaConcurrency', 'A CloudFormation custom resource: it runs once per resource operation of a deployment, never concurrently beyond that.');
+  }
   return fn;
 }

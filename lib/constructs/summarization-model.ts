@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeWildcard } from '../nag';
+import { acknowledgeNist, acknowledgeWildcard, OWN_POLICY_REASON } from '../nag';
 import { DOCUMENT_PREFIXES, DocumentPrefix, DocumentStore } from './document-store';
 import { resolveInferenceImage } from './inference-image';
 import { LogSettings } from './handler-function';
@@ -213,6 +213,8 @@ export class SummarizationModel extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: 'SageMaker execution role of the summarization model',
     });
+    acknowledgeNist(this.role, 'IAMNoInlinePolicy', OWN_POLICY_REASON);
+    acknowledgeNist(this.role, 'IAMPolicyNoStatementsWithFullAccess', 'The one kms:* statement is a Deny: the role may use the data key only through S3, SNS, SageMaker and EC2 (KeyOnlyThroughServices).');
     this.grantExecutionPermissions(props, image.repositoryArn);
 
     const longDocuments = props.longDocuments ?? DEFAULT_LONG_DOCUMENTS;

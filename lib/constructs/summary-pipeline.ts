@@ -19,6 +19,7 @@ import { REQUEST_TTL_SECONDS } from '../../common/submission';
 import { acknowledgeWildcard } from '../nag';
 import { AsyncInferenceEndpoint } from './async-inference-endpoint';
 import { DataKey, KeyPrincipals } from './data-key';
+import { acknowledgeNist } from '../nag';
 import { SCALE_FROM_ZERO_ALARM } from './endpoint-autoscaling';
 import { handlerFunction, LogSettings } from './handler-function';
 import { DOCUMENT_PREFIXES, DocumentStore } from './document-store';
@@ -169,6 +170,7 @@ export class SummaryPipeline extends Construct {
       removalPolicy,
       deletionProtection: props.deletionProtection,
     });
+    acknowledgeNist(this.table, 'DynamoDBInBackupPlan', 'Point-in-time recovery is on (any second of the last 35 days), and deletionProtection is available; an AWS Backup plan is the account\'s backup policy, which this stack does not own.');
     for (const index of [SUMMARY_TABLE.byDocument, SUMMARY_TABLE.byDay]) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
@@ -205,7 +207,7 @@ export class SummaryPipeline extends Construct {
     });
     this.deliverUploadsToIngestQueue();
 
-    this.invoker = handlerFunction(this, 'Invoker', { handlerDir: 'invoker', timeout: INVOKER_TIMEOUT, memorySize: INVOKER_MEMORY_MB, logs: props.logs, pdfjsData: true, environment: {
+    this.invoker = handlerFunction(this, 'Invoker', { handlerDir: 'invoker', timeout: INVOKER_TIMEOUT, memorySize: INVOKER_MEMORY_MB, logs: props.logs, pdfjsData: true, invokedBy: 'sqs', environment: {
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
       REQUESTS_PREFIX: DOCUMENT_PREFIXES.requests,
@@ -286,7 +288,7 @@ export class SummaryPipeline extends Construct {
         }),
       );
     }
-    this.recorder = handlerFunction(this, 'Recorder', { handlerDir: 'recorder', timeout: Duration.minutes(1), memorySize: 512, logs: props.logs, environment: {
+    this.recorder = handlerFunction(this, 'Recorder', { handlerDir: 'recorder', timeout: Duration.minutes(1), memorySize: 512, logs: props.logs, invokedBy: 'sqs', environment: {
       TABLE_NAME: this.table.tableName,
       BUCKET_NAME: documents.bucket.bucketName,
       INPUT_PREFIX: DOCUMENT_PREFIXES.input,
