@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- a synthesized template is untyped JSON */
 import type { SummarizerConfig } from '../config/schema';
 import { baseId, render, roleTrust, rolePermissions, statementLines, Template, withoutHashes } from './render';
 
