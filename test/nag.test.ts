@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { buildTestApp } from './helpers/app';
+import { buildTestApp, REGULATED_CONTEXT } from './helpers/app';
 
 /** Findings of the AwsSolutions pack that are not acknowledged, as "path: rule". */
 function unacknowledgedFindings(values: Record<string, unknown>, extend?: Parameters<typeof buildTestApp>[1], pack: 'AwsSolutions' | 'NIST' = 'AwsSolutions'): string[] {
@@ -66,17 +66,7 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('cdk-nag NIST 800-53 rev. 5 (securityProfile=regulated)', () => {
-  const REGULATED = {
-    securityProfile: 'regulated',
-    modelSource: 'staged',
-    vpcSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
-    vpcSecurityGroupIds: 'sg-0123456789abcdef0',
-    terminationProtection: 'true',
-    deletionProtection: 'true',
-    imageDigest: `sha256:${'a'.repeat(64)}`,
-    alarmEmails: 'oncall@example.com',
-    keyAdminArns: 'arn:aws:iam::111122223333:role/KeyAdmins',
-  };
+  const REGULATED = REGULATED_CONTEXT;
 
   test.each<[string, Record<string, unknown>]>([
     ['the regulated profile', REGULATED],

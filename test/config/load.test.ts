@@ -1,4 +1,5 @@
 import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigError, DEFAULT_IMAGE_TAG, DEFAULT_MODEL_REVISION, loadConfig } from '../../lib/config';
+import { REGULATED_CONTEXT } from '../helpers/app';
 
 function problemsOf(context: Record<string, unknown>, files: Record<string, string> = {}): readonly string[] {
   try {
@@ -278,18 +279,7 @@ test('hfTask: a custom task on purpose is passed without its prefix', () => {
 });
 
 describe('securityProfile=regulated', () => {
-  const REGULATED = {
-    securityProfile: 'regulated',
-    modelSource: 'staged',
-    vpcSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
-    vpcSecurityGroupIds: 'sg-0123456789abcdef0',
-    terminationProtection: 'true',
-    deletionProtection: 'true',
-    imageDigest: `sha256:${'a'.repeat(64)}`,
-    alarmEmails: 'oncall@example.com',
-    keyAdminArns: 'arn:aws:iam::111122223333:role/KeyAdmins',
-    keyUserArns: 'arn:aws:iam::111122223333:role/ResearchOperators',
-  };
+  const REGULATED = REGULATED_CONTEXT;
 
   test('a complete regulated configuration is accepted', () => {
     expect(loadConfig(REGULATED).securityProfile).toBe('regulated');

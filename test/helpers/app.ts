@@ -82,3 +82,17 @@ export function withinTheMinuteOnBacklogWithoutCapacity(endpointName: unknown, a
     AlarmActions: alarmActions,
   };
 }
+
+/** A complete `securityProfile=regulated` configuration, as -c values (config/regulated.example.json is the file form). */
+export const REGULATED_CONTEXT: Record<string, string> = {
+  securityProfile: 'regulated',
+  modelSource: 'staged',
+  vpcSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+  vpcSecurityGroupIds: 'sg-0123456789abcdef0',
+  terminationProtection: 'true',
+  deletionProtection: 'true',
+  imageDigest: `sha256:${'a'.repeat(64)}`,
+  alarmEmails: 'oncall@example.com',
+  keyAdminArns: 'arn:aws:iam::111122223333:role/KeyAdmins',
+  keyUserArns: 'arn:aws:iam::111122223333:role/ResearchOperators',
+};
