@@ -1,4 +1,5 @@
 import { instanceStartupSecondsFor, type ServiceAssumptions } from './inputs';
+import { MinHeap } from './heap';
 import type { ScalingPolicy } from './policy';
 
 /**
@@ -19,12 +20,10 @@ import type { ScalingPolicy } from './policy';
  *    it needs Nₑ ≥ ⌈work ÷ (w × (last − first + L))⌉ instances in service. Each of them either
  *    started for E (≥ c) or idled through the preceding quiet interval (≥ |I|). Bound:
  *    work ÷ w + c × N₁ + Σₑ₌₂ Nₑ × min(|Iₑ|, c).
- *    For a **reactive** policy (`reactive`: it never starts an instance while nothing is queued
- *    or in progress, which the simulation checks), an instance started for E cannot be in
- *    service before E's first arrival + c, so it offers only w × (last + L − first − c) of
- *    capacity, against w × (last + L − first) for one kept through the quiet interval: the
- *    cheapest mix of kept (|I| each; none for the first episode) and started (c each) instances
- *    with the capacity E's work needs.
+ *    (An earlier version also offered a tighter figure for "reactive" policies, assuming an
+ *    instance started for an episode cannot serve before its first arrival plus c. It is not a
+ *    bound for every policy meeting the latency: one that starts instances a cold start before
+ *    each burst does better, as research-day showed, so it is gone.)
  * 2. **Coverage of every request's window.** Some instance is in service at a moment of each
  *    window [aⱼ, aⱼ + L]. Take the maximal intervals during which at least one instance is in
  *    service: each begins with an instance becoming ready (a startup of c, a different one for
@@ -39,7 +38,6 @@ export function latencyBoundMinutes(
   serviceSeconds: ArrayLike<number>,
   assumptions: ServiceAssumptions,
   latencySeconds: number,
-  reactive = false,
 ): number {
   const n = arrivals.length;
   const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
@@ -60,8 +58,7 @@ export function latencyBoundMinutes(
     if (last || gap > L) {
       const window = arrivals[i] - arrivals[start] + L;
       const instances = Math.max(1, Math.ceil(episodeWork / workers / window - 1e-9));
-      const entry = reactive ? reactiveEntryCost(episodeWork / workers, window, quietBefore, c) : undefined;
-      parallel += episodeWork / workers + (entry ?? instances * Math.min(quietBefore, c));
+      parallel += episodeWork / workers + instances * Math.min(quietBefore, c);
       quietBefore = gap - L;
       start = i + 1;
       episodeWork = 0;
@@ -87,24 +84,70 @@ export function latencyBoundMinutes(
   return Math.max(parallel, coverage) / 60;
 }
 
+/** What a schedule that knows the future achieves: an upper bound on the best possible, beside the lower bound. */
+export interface Clairvoyant {
+  readonly instanceMinutes: number;
+  readonly maxLatencySeconds: number;
+  /** Instances started for each episode. */
+  readonly instancesPerEpisode: number[];
+}
+
 /**
- * The cheapest way for a reactive policy to bring enough capacity into an episode whose work
- * takes `instanceSeconds` and must be done within `window` seconds of its first arrival: k
- * instances kept through the quiet interval before it (`quiet` seconds each, in service from the
- * start) and m started for it (c each, in service only after c). Undefined when no mix can do it
- * (then the policy was not reactive after all, and the plain count is used).
+ * A schedule that knows every arrival in advance: arrivals split into episodes where the gap
+ * exceeds the latency L (no request of one can share an instance's time with the next), and for
+ * each episode the fewest instances (at most maxCapacity) that, started one cold start before its
+ * first arrival and taking requests in arrival order (each to the instance free soonest), finish
+ * every request within L; each instance stops after its last request. It is achievable, so the
+ * best possible policy costs at most this: with the lower bound it brackets what any policy could
+ * do at this latency. research-day's counterexample (2 instances 480 s before each burst) is one.
  */
-function reactiveEntryCost(instanceSeconds: number, window: number, quiet: number, c: number): number | undefined {
-  const started = Math.max(0, window - c); // capacity of one instance started for the episode
-  const most = Number.isFinite(quiet) ? Math.ceil(instanceSeconds / window - 1e-9) : 0;
-  let best: number | undefined;
-  for (let kept = 0; kept <= Math.max(1, most) && kept <= 10_000; kept++) {
-    if (kept > 0 && !Number.isFinite(quiet)) break;
-    const rest = instanceSeconds - kept * window;
-    const fresh = rest <= 1e-9 ? 0 : started > 0 ? Math.ceil(rest / started - 1e-9) : Infinity;
-    if (kept + fresh === 0 || !Number.isFinite(fresh)) continue;
-    const cost = (kept > 0 ? kept * quiet : 0) + fresh * c;
-    if (best === undefined || cost < best) best = cost;
+export function clairvoyantSchedule(
+  policy: ScalingPolicy,
+  arrivals: readonly number[],
+  serviceSeconds: ArrayLike<number>,
+  assumptions: ServiceAssumptions,
+  latencySeconds: number,
+): Clairvoyant {
+  const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
+  const c = policy.fixedInstances ? 0 : instanceStartupSecondsFor(assumptions, policy.modelSource);
+  const work = (i: number) => Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
+  const L = Number.isFinite(latencySeconds) ? latencySeconds : Infinity;
+  let instanceSeconds = 0;
+  let maxLatency = 0;
+  const instancesPerEpisode: number[] = [];
+  let start = 0;
+  for (let i = 0; i < arrivals.length; i++) {
+    if (i < arrivals.length - 1 && arrivals[i + 1] - arrivals[i] <= L) continue;
+    const episode = { from: start, to: i };
+    let chosen: { seconds: number; latency: number; k: number } | undefined;
+    for (let k = 1; k <= policy.maxCapacity; k++) {
+      const run = listSchedule(arrivals, work, episode.from, episode.to, k, workers, c);
+      chosen = { ...run, k };
+      if (run.latency <= L) break;
+    }
+    instanceSeconds += chosen!.seconds;
+    maxLatency = Math.max(maxLatency, chosen!.latency);
+    instancesPerEpisode.push(chosen!.k);
+    start = i + 1;
   }
-  return best;
+  return { instanceMinutes: instanceSeconds / 60, maxLatencySeconds: maxLatency, instancesPerEpisode };
+}
+
+/** k instances of w slots, in service from the episode's first arrival (started c before it), taking requests in order. */
+function listSchedule(arrivals: readonly number[], work: (i: number) => number, from: number, to: number, k: number, w: number, c: number): { seconds: number; latency: number } {
+  const first = arrivals[from];
+  const slots = new MinHeap<[number, number]>((x, y) => x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]));
+  for (let s = 0; s < k * w; s++) slots.push([first, Math.floor(s / w)]);
+  const lastEnd = new Float64Array(k).fill(-Infinity);
+  let latency = 0;
+  for (let j = from; j <= to; j++) {
+    const [free, instance] = slots.pop()!;
+    const end = Math.max(free, arrivals[j]) + work(j);
+    latency = Math.max(latency, end - arrivals[j]);
+    lastEnd[instance] = Math.max(lastEnd[instance], end);
+    slots.push([end, instance]);
+  }
+  let seconds = 0;
+  for (const end of lastEnd) if (Number.isFinite(end)) seconds += end - (first - c);
+  return { seconds, latency };
 }

@@ -1,7 +1,7 @@
 import { percentile } from '../common/statistics';
 import { instanceStartupSecondsFor, type ServiceAssumptions } from './inputs';
 import { MinHeap } from './heap';
-import { latencyBoundMinutes } from './latency-bound';
+import { Clairvoyant, clairvoyantSchedule, latencyBoundMinutes } from './latency-bound';
 import type { ScalingPolicy } from './policy';
 import type { SimulationResult } from './simulate';
 
@@ -65,6 +65,8 @@ export interface PolicyReport {
   readonly latencyBoundMinutes: number;
   /** instanceMinutes ÷ latencyBoundMinutes. */
   readonly ratioToLatencyBound: number;
+  /** What a schedule knowing every arrival achieves within maxLatencySeconds (an upper bound on the best possible). */
+  readonly clairvoyant?: Clairvoyant;
   readonly completed: number;
   readonly expired: number;
   readonly timedOut: number;
@@ -85,8 +87,8 @@ export function summarize(result: SimulationResult, assumptions: ServiceAssumpti
   const b = bounds(policy, arrivals, serviceSeconds, assumptions);
   const instanceMinutes = result.instanceSeconds / 60;
   const maxLatencySeconds = lost > 0 ? Infinity : result.latencies.reduce((m, v) => Math.max(m, v), 0);
-  const reactive = policy.minCapacity === 0 && policy.fixedInstances === undefined && !result.startedWhileIdle;
-  const atLatency = Math.max(b.instanceMinutes, latencyBoundMinutes(policy, arrivals, serviceSeconds, assumptions, maxLatencySeconds, reactive));
+  const atLatency = Math.max(b.instanceMinutes, latencyBoundMinutes(policy, arrivals, serviceSeconds, assumptions, maxLatencySeconds));
+  const clairvoyant = Number.isFinite(maxLatencySeconds) && policy.fixedInstances === undefined ? clairvoyantSchedule(policy, arrivals, serviceSeconds, assumptions, maxLatencySeconds) : undefined;
   return {
     policy: policy.name,
     requests: arrivals.length,
@@ -102,6 +104,7 @@ export function summarize(result: SimulationResult, assumptions: ServiceAssumpti
     maxLatencySeconds,
     latencyBoundMinutes: atLatency,
     ratioToLatencyBound: instanceMinutes / atLatency,
+    clairvoyant,
     completed: result.completed,
     expired: result.expired,
     timedOut: result.timedOut,
@@ -157,6 +160,8 @@ export function reportJson(scenario: string, reports: readonly PolicyReport[]): 
         maxLatencySeconds: num(r.maxLatencySeconds),
         latencyBoundInstanceMinutes: num(r.latencyBoundMinutes),
         ratioToLatencyBound: num(r.ratioToLatencyBound),
+        clairvoyantInstanceMinutes: num(r.clairvoyant?.instanceMinutes),
+        clairvoyantMaxLatencySeconds: num(r.clairvoyant?.maxLatencySeconds),
         requests: r.requests,
         completed: r.completed,
         expired: r.expired,

@@ -1,5 +1,6 @@
-import { ServiceAssumptions, arrivalTimes, serviceTimes } from '../../planner/inputs';
-import { latencyBoundMinutes } from '../../planner/latency-bound';
+import * as path from 'path';
+import { ServiceAssumptions, arrivalTimes, loadAssumptions, loadScenario, serviceTimes } from '../../planner/inputs';
+import { clairvoyantSchedule, latencyBoundMinutes } from '../../planner/latency-bound';
 import { blogPolicy, ScalingPolicy } from '../../planner/policy';
 import { bounds, summarize } from '../../planner/report';
 import { simulate } from '../../planner/simulate';
@@ -37,17 +38,70 @@ describe('latencyBoundMinutes (hand-computed)', () => {
     const burst = (at: number) => Array.from({ length: 100 }, (_, i) => at + i * 3); // 297 s long
     const arrivals = [...burst(0), ...burst(10_000)];
     const service = fill(200, 60);
-    // Foreseeing: window 897 s → ⌈3000 / 897⌉ = 4 instances, 4 × 480 each burst (480 < the 9,103 s gap).
+    // Window 897 s → ⌈3000 / 897⌉ = 4 instances, 4 × 480 each burst (480 < the 9,103 s gap).
     expect(seconds(latencyBoundMinutes(policy, arrivals, service, assumptions, 600))).toBe(2 * (3000 + 4 * 480));
-    // Reacting: a started instance serves only 897 − 480 = 417 s → ⌈3000 / 417⌉ = 8 instances per burst.
-    expect(seconds(latencyBoundMinutes(policy, arrivals, service, assumptions, 600, true))).toBe(2 * (3000 + 8 * 480));
   });
 
-  test('reacting with a short quiet gap: keeping instances through it is cheaper than starting them again', () => {
-    // Same bursts 1,000 s apart: the quiet gap is 1000 − 297 − 600 = 103 s. Keeping all 4 (3000 / 897) costs 412 s.
+  test('a short quiet gap: keeping instances through it counts instead of a cold start', () => {
+    // Same bursts 1,000 s apart: the quiet gap is 1000 − 297 − 600 = 103 s, cheaper than 480 s.
     const burst = (at: number) => Array.from({ length: 100 }, (_, i) => at + i * 3);
     const arrivals = [...burst(0), ...burst(1_000)];
-    expect(seconds(latencyBoundMinutes(policy, arrivals, fill(200, 60), assumptions, 600, true))).toBe(3000 + 8 * 480 + 3000 + 4 * 103);
+    expect(seconds(latencyBoundMinutes(policy, arrivals, fill(200, 60), assumptions, 600))).toBe(3000 + 4 * 480 + 3000 + 4 * 103);
+  });
+});
+
+describe('research-day: the counterexample to the old "reactive" bound', () => {
+  // The shipped scenario and assumptions, as the reviewer ran them.
+  const root = path.join(__dirname, '..', '..');
+  const shipped = loadAssumptions(path.join(root, 'scenarios', 'service-assumptions.json'));
+  const day = loadScenario(path.join(root, 'scenarios', 'research-day.json'));
+  const arrivals = arrivalTimes(day, 42);
+  const service = serviceTimes(arrivals.length, shipped, 42);
+  const synthesized = { ...policy, workersPerInstance: 2, concurrencyPerInstance: 2 };
+
+  test('2 instances started a cold start before each burst, serving in order, is a real schedule: the bound at its latency never exceeds its cost', () => {
+    // Built by hand, not by clairvoyantSchedule: each burst's requests in order to the slot free soonest.
+    const c = shipped.instanceStartupSeconds;
+    let instanceSeconds = 0;
+    let worst = 0;
+    for (const burst of day.arrivals) {
+      const requests = arrivals.map((a, i) => [a, i] as const).filter(([a]) => a >= burst.startSeconds && a <= burst.endSeconds);
+      const slots = [0, 0, 1, 1].map((instance) => ({ free: requests[0][0], instance }));
+      const lastEnd = [0, 0];
+      for (const [a, i] of requests) {
+        slots.sort((x, y) => x.free - y.free || x.instance - y.instance);
+        const end = Math.max(slots[0].free, a) + service[i];
+        worst = Math.max(worst, end - a);
+        lastEnd[slots[0].instance] = Math.max(lastEnd[slots[0].instance], end);
+        slots[0].free = end;
+      }
+      instanceSeconds += lastEnd.reduce((sum, end) => sum + end - (requests[0][0] - c), 0);
+    }
+    const minutes = instanceSeconds / 60;
+    expect(worst).toBeLessThan(900); // within the synthesized policy's worst latency (about 800 s)
+    expect(latencyBoundMinutes(synthesized, arrivals, service, shipped, worst)).toBeLessThanOrEqual(minutes);
+    // The clairvoyant schedule the report prints finds one at least as cheap.
+    const found = clairvoyantSchedule(synthesized, arrivals, service, shipped, worst);
+    expect(found.maxLatencySeconds).toBeLessThanOrEqual(worst + 1e-6);
+    expect(found.instanceMinutes).toBeLessThanOrEqual(minutes + 1e-6);
+    expect(found.instancesPerEpisode).toEqual([2, 2, 2]);
+  });
+
+  test('the report\'s bound at the synthesized policy\'s worst latency is below its clairvoyant schedule', () => {
+    const report = summarize(simulate(synthesized, arrivals, service, shipped, day.horizonSeconds), shipped, service);
+    expect(report.clairvoyant).toBeDefined();
+    expect(report.latencyBoundMinutes).toBeLessThanOrEqual(report.clairvoyant!.instanceMinutes);
+    expect(report.instanceMinutes).toBeGreaterThanOrEqual(report.latencyBoundMinutes);
+  });
+});
+
+describe('clairvoyantSchedule', () => {
+  test('the fewest instances that meet the latency, each stopping after its last request (hand-computed)', () => {
+    // 4 requests of 100 s at 0, 0, 0, 0; w = 2, c = 480: one instance finishes the second pair at 200 s.
+    const run = clairvoyantSchedule(policy, [0, 0, 0, 0], fill(4, 100), assumptions, 200);
+    expect(run).toEqual({ instanceMinutes: (480 + 200) / 60, maxLatencySeconds: 200, instancesPerEpisode: [1] });
+    // Within 100 s: two instances, each 480 + 100.
+    expect(clairvoyantSchedule(policy, [0, 0, 0, 0], fill(4, 100), assumptions, 100)).toEqual({ instanceMinutes: (2 * 580) / 60, maxLatencySeconds: 100, instancesPerEpisode: [2] });
   });
 });
 
