@@ -69,6 +69,11 @@ export interface ServiceAssumptions {
    */
   readonly wakeAfterSubmitSeconds: number;
   /**
+   * ⚠ Seconds from a submission until the invoker has counted the requests waiting (after one
+   * DescribeEndpoint, before its update call): the wake is sized by the count at this moment.
+   */
+  readonly wakeCountAfterSubmitSeconds: number;
+  /**
    * ⚠ Service time from document length, matching the model handler's map-reduce
    * (model/code/inference.py): tokens per request (lognormal) → windows → passes × seconds per
    * window. Absent: `serviceSecondsPerRequest` is used as it is.
@@ -101,6 +106,7 @@ export const DEFAULT_ASSUMPTIONS: Omit<ServiceAssumptions, 'instanceStartupSecon
   metricDelaySeconds: 60,
   updateBlocksScaling: true,
   wakeAfterSubmitSeconds: 5,
+  wakeCountAfterSubmitSeconds: 0.5,
 };
 
 function fail(file: string, message: string): never {
@@ -155,6 +161,7 @@ export function loadAssumptions(file: string): ServiceAssumptions {
   if (typeof a.stepPolicyReinvokedWhileInAlarm !== 'boolean') fail(file, `"stepPolicyReinvokedWhileInAlarm" must be true or false, got ${JSON.stringify(a.stepPolicyReinvokedWhileInAlarm)}`);
   if (typeof a.updateBlocksScaling !== 'boolean') fail(file, `"updateBlocksScaling" must be true or false, got ${JSON.stringify(a.updateBlocksScaling)}`);
   if (!(typeof a.wakeAfterSubmitSeconds === 'number' && a.wakeAfterSubmitSeconds >= 0)) fail(file, `"wakeAfterSubmitSeconds" must be a number >= 0, got ${JSON.stringify(a.wakeAfterSubmitSeconds)}`);
+  if (!(typeof a.wakeCountAfterSubmitSeconds === 'number' && a.wakeCountAfterSubmitSeconds >= 0)) fail(file, `"wakeCountAfterSubmitSeconds" must be a number >= 0, got ${JSON.stringify(a.wakeCountAfterSubmitSeconds)}`);
   const m = a.serviceFromTokens;
   if (m !== undefined) {
     const whole = (v: unknown) => Number.isInteger(v) && (v as number) > 0;

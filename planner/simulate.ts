@@ -56,12 +56,20 @@ export interface SimulationResult {
   readonly startedWhileIdle: boolean;
 }
 
+/** A capacity change one policy would make at this evaluation; `applied` records its cooldown if it wins. */
+interface Proposal {
+  readonly to: number;
+  readonly by: DecisionSource;
+  readonly applied: () => void;
+}
+
 const enum Kind {
   Done = 0,
   Ready = 1,
   Arrival = 2,
   Wake = 3,
   Tick = 4,
+  WakeCount = 5,
 }
 interface Event {
   readonly t: number;
@@ -291,10 +299,17 @@ export function simulate(
   };
   let stepInAlarm = false;
   let wakePending = false;
+  /**
+   * The invoker's wake, in its order: it looks at the endpoint and counts the requests waiting
+   * (`wakeCountAfterSubmitSeconds` after the submission), then asks for instances sized by that
+   * count, which reach SageMaker `wakeAfterSubmitSeconds` after the submission. Requests arriving
+   * between the count and the update are not in it.
+   */
   const scheduleWake = () => {
     if (wakePending) return;
     wakePending = true;
-    events.push({ t: t + assumptions.wakeAfterSubmitSeconds, kind: Kind.Wake, a: 0, b: 0 });
+    const countAt = t + Math.min(assumptions.wakeCountAfterSubmitSeconds, assumptions.wakeAfterSubmitSeconds);
+    events.push({ t: countAt, kind: Kind.WakeCount, a: t + assumptions.wakeAfterSubmitSeconds, b: 0 });
   };
   const wakeCheckHistory: number[] = [];
   let wakeCheckInAlarm = false;
@@ -315,11 +330,14 @@ export function simulate(
         // The invoker looks at the endpoint after submitting; at zero it wakes it.
         if (policy.wakeOnSubmit && desired === 0) scheduleWake();
         break;
+      case Kind.WakeCount:
+        // Counted now; the update (sized by this count) reaches SageMaker at the time it carries.
+        events.push({ t: Math.max(t, event.a), kind: Kind.Wake, a: queue.length - head + inFlight, b: 0 });
+        break;
       case Kind.Wake:
         wakePending = false;
-        // Sized by the requests waiting, as the invoker counts them; an out-of-band change, so
-        // Application Auto Scaling starts no cooldown for it.
-        if (desired === 0 && policy.wakeOnSubmit) setDesired(instancesToWake(queue.length - head + inFlight, policy.wakeOnSubmit), 'wake');
+        // An out-of-band change, so Application Auto Scaling starts no cooldown for it.
+        if (desired === 0 && policy.wakeOnSubmit) setDesired(instancesToWake(event.a, policy.wakeOnSubmit), 'wake');
         break;
       case Kind.Ready: {
         const instance = instances[event.a];
@@ -369,7 +387,7 @@ export function simulate(
         const withoutCapacityMaximum = withoutCapacityMax;
         const backlogMaximum = backlogMax;
         perInstanceIntegral = withoutCapacityIntegral = withoutCapacityMax = backlogMax = 0;
-        const decisionsBefore = decisions.length;
+        const proposals: Proposal[] = [];
 
         if (policy.fixedInstances === undefined) {
           const step = policy.stepScaling;
@@ -378,7 +396,7 @@ export function simulate(
             const inAlarm = alarmFires(stepHistory, step.alarm, (v) => breaches(v, step.alarm.threshold, step.alarm.comparison));
             const invoke = inAlarm && (!stepInAlarm || assumptions.stepPolicyReinvokedWhileInAlarm);
             stepInAlarm = inAlarm;
-            if (invoke && t - lastStepAction >= step.cooldownSeconds && setDesired(desired + step.adjustment, 'step')) lastStepAction = t;
+            if (invoke && t - lastStepAction >= step.cooldownSeconds) proposals.push({ to: desired + step.adjustment, by: 'step', applied: () => (lastStepAction = t) });
           }
           const check = policy.wakeCheck;
           if (check && policy.wakeOnSubmit && t % check.periodSeconds === 0) {
@@ -400,10 +418,16 @@ export function simulate(
             if (high.length === alarms.scaleOutDatapoints && high.every((v) => v > tracking.targetValue)) {
               const to = wanted(latest);
               // During a scale-out cooldown only a larger scale-out proceeds.
-              if (to > desired && (!inScaleOutCooldown || to > capacityAfterLastScaleOut) && setDesired(to, 'target-tracking')) {
-                lastScaleOut = t;
-                capacityAfterLastScaleOut = desired;
-                lastScaleIn = -Infinity; // a scale-out ends a scale-in cooldown
+              if (to > desired && (!inScaleOutCooldown || to > capacityAfterLastScaleOut)) {
+                proposals.push({
+                  to,
+                  by: 'target-tracking',
+                  applied: () => {
+                    lastScaleOut = t;
+                    capacityAfterLastScaleOut = desired;
+                    lastScaleIn = -Infinity; // a scale-out ends a scale-in cooldown
+                  },
+                });
               }
             } else if (
               low.length === alarms.scaleInDatapoints &&
@@ -412,17 +436,21 @@ export function simulate(
               !inScaleOutCooldown // …but a scale-in does not end a scale-out cooldown
             ) {
               const to = wanted(latest);
-              if (to < desired && setDesired(to, 'target-tracking')) lastScaleIn = t;
+              if (to < desired) proposals.push({ to, by: 'target-tracking', applied: () => (lastScaleIn = t) });
             }
           }
           const idle = policy.idleScaleIn;
           if (idle && t % idle.periodSeconds === 0) {
             idleHistory.push(backlogMaximum);
             const inAlarm = alarmFires(idleHistory, idle, (v) => v < idle.threshold);
-            // When two policies act at once Application Auto Scaling keeps the larger capacity:
-            // a decision already taken this minute wins over setting zero.
-            if (inAlarm && desired > 0 && decisions.length === decisionsBefore && t - lastIdleAction >= idle.cooldownSeconds && setDesired(0, 'idle')) lastIdleAction = t;
+            if (inAlarm && desired > 0 && t - lastIdleAction >= idle.cooldownSeconds) proposals.push({ to: 0, by: 'idle', applied: () => (lastIdleAction = t) });
           }
+          // Policies that act in the same evaluation: "Application Auto Scaling chooses the policy
+          // that provides the largest capacity for both scale out and scale in" (Application Auto
+          // Scaling User Guide, target tracking, "Multiple scaling policies"). Only the winner acts,
+          // so only its cooldown starts.
+          const winner = proposals.reduce<Proposal | undefined>((best, p) => (best === undefined || p.to > best.to ? p : best), undefined);
+          if (winner && setDesired(winner.to, winner.by)) winner.applied();
         }
         timeline.push({
           t,

@@ -123,12 +123,17 @@ describe('the invoker wakes the endpoint on submit (hand-computed)', () => {
     expect(r.completed).toBe(4);
   });
 
-  test('sized by the requests waiting when it wakes: ceil(waiting ÷ 5), at most the maximum', () => {
-    // 12 requests by 605 s → 3 instances; 40 → 8, capped at 5.
+  test('sized as the invoker does it: it counts the requests waiting 0.5 s after the submission, then its update reaches SageMaker at 5 s', () => {
+    // 12 requests 0.4 s apart: 2 have arrived at the count (600.5 s) → 1 instance, although 12 wait when the update lands.
     const twelve = Array.from({ length: 12 }, (_, i) => 600 + i * 0.4);
-    expect(run(waking, twelve, undefined, shipped).decisions[0]).toEqual({ t: 605, from: 0, to: 3, by: 'wake' });
+    expect(run(waking, twelve, undefined, shipped).decisions[0]).toEqual({ t: 605, from: 0, to: 1, by: 'wake' });
+    // 40 requests 0.1 s apart: 6 at the count → ceil(6 ÷ 5) = 2.
     const forty = Array.from({ length: 40 }, (_, i) => 600 + i * 0.1);
-    expect(run(waking, forty, undefined, shipped).decisions[0]).toEqual({ t: 605, from: 0, to: 5, by: 'wake' });
+    expect(run(waking, forty, undefined, shipped).decisions[0]).toEqual({ t: 605, from: 0, to: 2, by: 'wake' });
+    // A batch submitted at once is counted whole: 30 → 6, capped at 5.
+    expect(run(waking, new Array<number>(30).fill(600), undefined, shipped).decisions[0]).toEqual({ t: 605, from: 0, to: 5, by: 'wake' });
+    // Counting when the update lands (the old, optimistic order) would have sized the 12 at 3.
+    expect(run(waking, twelve, undefined, { ...shipped, wakeCountAfterSubmitSeconds: 5 }).decisions[0]).toEqual({ t: 605, from: 0, to: 3, by: 'wake' });
   });
 
   test('without the wake, the same policy waits for its backstop: 12 minutes of waiting, then the alarm (a datapoint late)', () => {
@@ -544,5 +549,35 @@ describe('scenario and assumption files', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(times.filter((t) => [0, 30, 60, 90].includes(t))).toEqual([0, 30, 60, 90]);
     expect(arrivalTimes(scenario, 9)).toEqual(times);
+  });
+});
+
+describe('policies acting in the same evaluation: the largest capacity wins (hand-computed)', () => {
+  // At zero: a 1-of-1 step alarm on HasBacklogWithoutCapacity (+1) and target tracking whose
+  // scale-out alarm needs 1 datapoint. 30 requests at 1 s: the [0, 60) datapoints are 1 and
+  // 30 × 59 / 60 = 29.5 requests per instance (the backlog itself at zero) > the target 5.
+  const both = plannerPolicy({
+    stepScaling: { adjustment: 1, cooldownSeconds: 600, alarm: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', statistic: 'Maximum' } },
+  });
+  const quick: ServiceAssumptions = { ...assumptions, updateBlocksScaling: true, targetTrackingAlarms: { scaleOutDatapoints: 1, scaleInDatapoints: 15, scaleInThresholdFraction: 0.9 } };
+
+  test('step asks 0 → 1 and target tracking 0 → ceil(29.5 ÷ 5) = 6, capped at 5: target tracking\'s 5 is applied, nothing is refused', () => {
+    const r = run(both, new Array<number>(30).fill(1), undefined, quick);
+    expect(r.decisions[0]).toEqual({ t: 60, from: 0, to: 5, by: 'target-tracking' });
+    expect(r.blocked.filter((b) => b.t === 60)).toEqual([]);
+  });
+
+  test('with target tracking wanting less than the step, the step wins', () => {
+    // 3 requests: tracking wants ceil(2.95 ÷ 5) = 1 = the step's 1; with a +2 step, the step's 2 wins.
+    const r = run({ ...both, stepScaling: { ...both.stepScaling!, adjustment: 2 } }, [1, 1, 1], undefined, quick);
+    expect(r.decisions[0]).toEqual({ t: 60, from: 0, to: 2, by: 'step' });
+  });
+
+  test('a scale-in to zero loses to any policy keeping capacity in the same evaluation', () => {
+    const idle = { ...both, minCapacity: 0, idleScaleIn: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 0.5, cooldownSeconds: 60 } };
+    const r = run(idle, [1, 1, 1], undefined, quick);
+    // Once the work is done both alarms are quiet but idle: it sets zero; never while the step wants +1.
+    expect(r.decisions.filter((d) => d.by === 'idle').every((d) => r.decisions.some((e) => e.t < d.t && e.to > 0))).toBe(true);
+    expect(r.decisions.find((d) => d.t === 60)?.by).not.toBe('idle');
   });
 });
