@@ -74,6 +74,13 @@ export interface ServiceAssumptions {
    */
   readonly wakeCountAfterSubmitSeconds: number;
   /**
+   * ⚠ Throughput of two model-server workers on one GPU relative to one worker. Two workers run
+   * two requests at once, but share the GPU: 2.0 is linear (what the planner assumed before), 1.0
+   * no gain at all. Each worker beyond the first adds `workerSpeedup − 1` of a worker. Neither AWS
+   * nor Hugging Face publishes it for PEGASUS on an A10G; measure it on a real instance.
+   */
+  readonly workerSpeedup: number;
+  /**
    * ⚠ Service time from document length, matching the model handler's map-reduce
    * (model/code/inference.py): tokens per request (lognormal) → windows → passes × seconds per
    * window. Absent: `serviceSecondsPerRequest` is used as it is.
@@ -107,7 +114,21 @@ export const DEFAULT_ASSUMPTIONS: Omit<ServiceAssumptions, 'instanceStartupSecon
   updateBlocksScaling: true,
   wakeAfterSubmitSeconds: 5,
   wakeCountAfterSubmitSeconds: 0.5,
+  workerSpeedup: 2,
 };
+
+/** Effective throughput of `workers` workers on one instance, in single-worker units. */
+export function instanceThroughput(assumptions: Pick<ServiceAssumptions, 'workerSpeedup'>, workers: number): number {
+  return 1 + (Math.max(1, workers) - 1) * ((assumptions.workerSpeedup ?? 2) - 1);
+}
+
+/**
+ * How much longer one request takes on an instance running `workers` workers at once: they share
+ * the GPU, so each goes at throughput ÷ workers of a lone worker's pace.
+ */
+export function workerSlowdown(assumptions: Pick<ServiceAssumptions, 'workerSpeedup'>, workers: number): number {
+  return Math.max(1, workers) / instanceThroughput(assumptions, workers);
+}
 
 function fail(file: string, message: string): never {
   throw new Error(`${file}: ${message}`);
@@ -161,6 +182,7 @@ export function loadAssumptions(file: string): ServiceAssumptions {
   if (typeof a.stepPolicyReinvokedWhileInAlarm !== 'boolean') fail(file, `"stepPolicyReinvokedWhileInAlarm" must be true or false, got ${JSON.stringify(a.stepPolicyReinvokedWhileInAlarm)}`);
   if (typeof a.updateBlocksScaling !== 'boolean') fail(file, `"updateBlocksScaling" must be true or false, got ${JSON.stringify(a.updateBlocksScaling)}`);
   if (!(typeof a.wakeAfterSubmitSeconds === 'number' && a.wakeAfterSubmitSeconds >= 0)) fail(file, `"wakeAfterSubmitSeconds" must be a number >= 0, got ${JSON.stringify(a.wakeAfterSubmitSeconds)}`);
+  if (!(typeof a.workerSpeedup === 'number' && a.workerSpeedup >= 1 && a.workerSpeedup <= 2)) fail(file, `"workerSpeedup" must be a number from 1 (no gain from a second worker) to 2 (linear), got ${JSON.stringify(a.workerSpeedup)}`);
   if (!(typeof a.wakeCountAfterSubmitSeconds === 'number' && a.wakeCountAfterSubmitSeconds >= 0)) fail(file, `"wakeCountAfterSubmitSeconds" must be a number >= 0, got ${JSON.stringify(a.wakeCountAfterSubmitSeconds)}`);
   const m = a.serviceFromTokens;
   if (m !== undefined) {

@@ -1,4 +1,4 @@
-import { instanceStartupSecondsFor, type ServiceAssumptions } from './inputs';
+import { instanceStartupSecondsFor, type ServiceAssumptions, workerSlowdown } from './inputs';
 import { MinHeap } from './heap';
 import type { ScalingPolicy } from './policy';
 
@@ -43,7 +43,8 @@ export function latencyBoundMinutes(
   const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
   const c = policy.fixedInstances ? 0 : instanceStartupSecondsFor(assumptions, policy.modelSource);
   const L = latencySeconds;
-  const work = (i: number) => Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
+  const slowdown = workerSlowdown(assumptions, workers);
+  const work = (i: number) => Math.min(serviceSeconds[i] * slowdown, policy.invocationTimeoutSeconds);
   if (n === 0) return 0;
 
   // 1. Episodes.
@@ -110,7 +111,8 @@ export function clairvoyantSchedule(
 ): Clairvoyant {
   const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
   const c = policy.fixedInstances ? 0 : instanceStartupSecondsFor(assumptions, policy.modelSource);
-  const work = (i: number) => Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
+  const slowdown = workerSlowdown(assumptions, workers);
+  const work = (i: number) => Math.min(serviceSeconds[i] * slowdown, policy.invocationTimeoutSeconds);
   const L = Number.isFinite(latencySeconds) ? latencySeconds : Infinity;
   let instanceSeconds = 0;
   let maxLatency = 0;

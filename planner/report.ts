@@ -1,5 +1,5 @@
 import { percentile } from '../common/statistics';
-import { instanceStartupSecondsFor, type ServiceAssumptions } from './inputs';
+import { instanceStartupSecondsFor, type ServiceAssumptions, workerSlowdown } from './inputs';
 import { MinHeap } from './heap';
 import { Clairvoyant, clairvoyantSchedule, latencyBoundMinutes } from './latency-bound';
 import type { ScalingPolicy } from './policy';
@@ -22,8 +22,9 @@ export interface Bounds {
 
 export function bounds(policy: ScalingPolicy, arrivals: readonly number[], serviceSeconds: ArrayLike<number>, assumptions: ServiceAssumptions): Bounds {
   const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
+  const slowdown = workerSlowdown(assumptions, workers);
   let work = 0;
-  for (let i = 0; i < arrivals.length; i++) work += Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
+  for (let i = 0; i < arrivals.length; i++) work += Math.min(serviceSeconds[i] * slowdown, policy.invocationTimeoutSeconds);
   const coldStart = policy.fixedInstances ? 0 : instanceStartupSecondsFor(assumptions, policy.modelSource);
   const slots = new MinHeap<number>((a, b) => a < b);
   const opensAt = (arrivals[0] ?? 0) + coldStart;
@@ -31,7 +32,7 @@ export function bounds(policy: ScalingPolicy, arrivals: readonly number[], servi
   let lastResult = 0;
   for (let i = 0; i < arrivals.length; i++) {
     const free = slots.pop()!;
-    const end = Math.max(free, arrivals[i]) + Math.min(serviceSeconds[i], policy.invocationTimeoutSeconds);
+    const end = Math.max(free, arrivals[i]) + Math.min(serviceSeconds[i] * slowdown, policy.invocationTimeoutSeconds);
     lastResult = Math.max(lastResult, end);
     slots.push(end);
   }

@@ -1,6 +1,6 @@
 import { instancesToWake } from '../common/wake-sizing';
 import { MinHeap } from './heap';
-import { instanceStartupSecondsFor, type ServiceAssumptions } from './inputs';
+import { instanceStartupSecondsFor, type ServiceAssumptions, workerSlowdown } from './inputs';
 import type { AlarmShape, ScalingPolicy } from './policy';
 
 /** One metric period of the run, as CloudWatch would have graphed it. */
@@ -129,6 +129,8 @@ export function simulate(
 ): SimulationResult {
   const period = assumptions.metricPeriodSeconds;
   const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
+  // Workers share the GPU: each request on a multi-worker instance runs this much slower (⚠ workerSpeedup).
+  const slowdown = workerSlowdown(assumptions, workers);
   const events = new MinHeap<Event>((x, y) => x.t < y.t || (x.t === y.t && x.kind < y.kind));
   const instances: Instance[] = [];
   /** Instances not stopped (in service, starting or draining); stopped ones are pruned. */
@@ -239,7 +241,7 @@ export function simulate(
 
   const begin = (instance: Instance, request: number) => {
     instance.processing++;
-    const service = serviceSeconds[request];
+    const service = serviceSeconds[request] * slowdown;
     const runFor = Math.min(service, policy.invocationTimeoutSeconds);
     workSeconds += runFor;
     events.push({ t: t + runFor, kind: Kind.Done, a: instance.id, b: service > policy.invocationTimeoutSeconds ? -request - 1 : request });

@@ -581,3 +581,23 @@ describe('policies acting in the same evaluation: the largest capacity wins (han
     expect(r.decisions.find((d) => d.t === 60)?.by).not.toBe('idle');
   });
 });
+
+describe('two workers on one GPU (⚠ workerSpeedup)', () => {
+  const always = alwaysOnPolicy(plannerPolicy({ workersPerInstance: 2, maxCapacity: 1 }));
+  test.each([
+    [2, 6],
+    [1.3, 12 / 1.3],
+    [1, 12],
+  ])('speedup %s: two 6 s requests at once both finish after %s s (the workers share the GPU)', (speedup, seconds) => {
+    const r = run(always, [10, 10], fixed(2, 6), { ...assumptions, workerSpeedup: speedup });
+    expect(r.latencies).toEqual([seconds, seconds].map((s) => expect.closeTo(s, 9)));
+  });
+
+  test('the work the bounds count follows it: half the throughput doubles the instance-minutes of the work', () => {
+    const policy = plannerPolicy({ workersPerInstance: 2 });
+    const arrivals = Array.from({ length: 100 }, (_, i) => i);
+    const linear = bounds(policy, arrivals, fixed(100, 60), { ...assumptions, workerSpeedup: 2 }).instanceMinutes;
+    const none = bounds(policy, arrivals, fixed(100, 60), { ...assumptions, workerSpeedup: 1 }).instanceMinutes;
+    expect(none - 8).toBeCloseTo(2 * (linear - 8), 6); // minus the 480 s cold start
+  });
+});
