@@ -91,7 +91,14 @@ export interface ServiceAssumptions {
     readonly overlapTokens: number;
     /** Tokens of each window summary, for the reduce passes. */
     readonly summaryTokens: number;
+    /** ⚠ Seconds to generate one window's summary alone. */
     readonly secondsPerWindow: number;
+    /** Windows generated together (the handler's `SUMMARIZER_BATCH_SIZE`). @default 1 */
+    readonly batchSize?: number;
+    /** ⚠ Seconds for one generation call of a full batch. @default secondsPerWindow × batchSize (no gain from batching) */
+    readonly secondsPerBatch?: number;
+    /** The handler's round limit (`SUMMARIZER_MAX_ROUNDS`): map rounds plus the final pass. @default 4 */
+    readonly maxRounds?: number;
   };
 }
 
@@ -199,21 +206,29 @@ export function loadAssumptions(file: string): ServiceAssumptions {
 }
 
 /**
- * Generation passes the model handler makes for a document of `tokens` tokens: its windows, then
- * reduce passes over the joined window summaries until they fit one window, then the final one.
+ * Generation calls the model handler makes for a document of `tokens` tokens, as
+ * model/code/inference.py `_map_reduce` does them: each round splits its text into windows and
+ * generates them in batches of `batchSize`; rounds go on until the joined summaries fit one
+ * window, or a round does not shrink them, or the next would reach `maxRounds` (map rounds plus
+ * the final pass); then one final call. A document that fits one window takes one call.
  */
-export function passesFor(tokens: number, windowTokens: number, overlapTokens: number, summaryTokens: number): number {
+export function passesFor(tokens: number, windowTokens: number, overlapTokens: number, summaryTokens: number, batchSize = 1, maxRounds = 4): number {
   const limit = windowTokens - 1;
   const windows = (n: number) => (n <= limit ? 1 : Math.ceil((n - overlapTokens) / (limit - overlapTokens)));
-  let passes = windows(tokens);
-  if (passes === 1) return 1;
-  let joined = passes * summaryTokens;
-  while (joined > limit) {
-    const w = windows(joined);
-    passes += w;
-    joined = w * summaryTokens;
+  if (tokens <= limit) return 1;
+  let calls = 0;
+  let rounds = 0;
+  let text = tokens;
+  for (;;) {
+    const w = windows(text);
+    calls += Math.ceil(w / batchSize);
+    rounds++;
+    const joined = w * summaryTokens;
+    const stalled = joined > limit && joined >= text;
+    const limitHit = joined > limit && !stalled && rounds + 1 >= maxRounds;
+    if (joined <= limit || stalled || limitHit) return calls + 1;
+    text = joined;
   }
-  return passes + 1;
 }
 
 /**
@@ -226,7 +241,9 @@ export function serviceTimes(count: number, assumptions: ServiceAssumptions, see
   const model = assumptions.serviceFromTokens;
   if (model) {
     const tokens = lognormalSampler(model.tokensPerRequest.median, model.tokensPerRequest.p95, random);
-    for (let i = 0; i < count; i++) out[i] = passesFor(Math.round(tokens()), model.windowTokens, model.overlapTokens, model.summaryTokens) * model.secondsPerWindow;
+    const batch = model.batchSize ?? 1;
+    const secondsPerCall = model.secondsPerBatch ?? model.secondsPerWindow * batch;
+    for (let i = 0; i < count; i++) out[i] = passesFor(Math.round(tokens()), model.windowTokens, model.overlapTokens, model.summaryTokens, batch, model.maxRounds ?? 4) * secondsPerCall;
   } else {
     const sample = lognormalSampler(assumptions.serviceSecondsPerRequest.median, assumptions.serviceSecondsPerRequest.p95, random);
     for (let i = 0; i < count; i++) out[i] = sample();

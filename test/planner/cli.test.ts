@@ -95,7 +95,7 @@ test('every shipped scenario is listed', () => {
 
 test('the shipped long-document assumptions derive service time from document length, and the plan says what that costs', async () => {
   const file = path.join(SCENARIOS, 'assumptions', 'long-documents.json');
-  expect(loadAssumptions(file).serviceFromTokens).toEqual({ tokensPerRequest: { median: 5800, p95: 40500 }, windowTokens: 1024, overlapTokens: 64, summaryTokens: 256, secondsPerWindow: 2 });
+  expect(loadAssumptions(file).serviceFromTokens).toEqual({ tokensPerRequest: { median: 5800, p95: 40500 }, windowTokens: 1024, overlapTokens: 64, summaryTokens: 256, secondsPerWindow: 2, batchSize: 8, maxRounds: 4 });
   const scenario = path.join(SCENARIOS, 'research-day.json');
   const plain = JSON.parse(await plan('--scenario', scenario, '--json'));
   const long = JSON.parse(await plan('--scenario', scenario, '--assumptions', file, '--json'));

@@ -263,6 +263,14 @@ describe('service time from document length (matching the model handler)', () =>
     expect(passesFor(1000, 1024, 64, 128)).toBe(1);
     expect(passesFor(2000, 1024, 64, 128)).toBe(4); // ceil(1936 / 959) = 3 windows, + the final pass
     expect(passesFor(40_000, 1024, 64, 128)).toBe(42 + 6 + 1); // ceil(39,936 / 959) = 42 windows → 5,376 tokens → 6 windows → 768 tokens fit → final
+    // Batches of 8, as the handler generates them: ceil(42 / 8) + ceil(6 / 8) + 1.
+    expect(passesFor(40_000, 1024, 64, 128, 8)).toBe(6 + 1 + 1);
+    // The round limit: with 2 rounds, the 42-window map round is followed by the final pass at once.
+    expect(passesFor(40_000, 1024, 64, 128, 1, 2)).toBe(42 + 1);
+    // 3,000 tokens with 500-token summaries: 4 windows → 2,000 → 3 → 1,500 → 2 → 1,000 fits: 4 + 3 + 2 + 1.
+    expect(passesFor(3000, 1024, 64, 500, 1, 4)).toBe(10);
+    // With 3 rounds at most, the second map round (3 windows) is followed by the final pass.
+    expect(passesFor(3000, 1024, 64, 500, 1, 3)).toBe(4 + 3 + 1);
   });
   test('each request gets one service time whichever policy serves it (common random numbers)', () => {
     const withTokens: ServiceAssumptions = { ...assumptions, serviceFromTokens: { tokensPerRequest: { median: 3000, p95: 40_000 }, windowTokens: 1024, overlapTokens: 64, summaryTokens: 128, secondsPerWindow: 2 } };
