@@ -56,6 +56,11 @@ export function planProgram(write: (text: string) => void): Command {
       const assumptions = loadAssumptions(options.assumptions);
       const deployed = readPolicyFromTemplate(templateFile);
       const arrivals = arrivalTimes(scenario, options.seed);
+      if (arrivals.length === 0) {
+        write(`${options.scenario}: every burst has count 0, so there is no work to plan (no cost, no latency). Give at least one burst a count.\n`);
+        process.exitCode = 1;
+        return;
+      }
       // One service time per request, shared by every policy (common random numbers).
       const service = serviceTimes(arrivals.length, assumptions, options.seed);
       const say = options.json ? () => undefined : write;

@@ -151,18 +151,46 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
+/**
+ * The longest horizon the planner simulates: 10¹⁰ s, about 317 years. Idle time costs nothing
+ * (the simulation skips it), but the timeline keeps a point per minute of activity and the numbers
+ * would stop meaning anything long before.
+ */
+export const MAX_HORIZON_SECONDS = 1e10;
+/** The most requests one scenario may generate (memory: a few numbers each). */
+export const MAX_REQUESTS = 10_000_000;
+
+const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v));
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Reads a traffic scenario; every problem is one line naming the file, the field and the value
+ * given (`scenarios/x.json: arrivals[2].startSeconds: got "600"; expected a number of seconds ≥ 0`).
+ */
 export function loadScenario(file: string): Scenario {
-  const s = readJson(file) as unknown as Scenario;
-  if (typeof s.name !== 'string' || s.name === '') fail(file, '"name" must be a non-empty string');
-  if (!positive(s.horizonSeconds)) fail(file, `"horizonSeconds" must be a positive number, got ${JSON.stringify(s.horizonSeconds)}`);
-  if (!Array.isArray(s.arrivals) || s.arrivals.length === 0) fail(file, '"arrivals" must be a non-empty list');
-  s.arrivals.forEach((a, i) => {
-    if (!Number.isInteger(a.count) || a.count < 0) fail(file, `arrivals[${i}].count must be a whole number, got ${JSON.stringify(a.count)}`);
-    if (!(a.startSeconds >= 0 && a.endSeconds >= a.startSeconds)) fail(file, `arrivals[${i}] needs 0 <= startSeconds <= endSeconds`);
-    if (a.endSeconds > s.horizonSeconds) fail(file, `arrivals[${i}] ends after the horizon (${s.horizonSeconds} s)`);
-    if (a.pattern !== 'uniform' && a.pattern !== 'poisson') fail(file, `arrivals[${i}].pattern must be "uniform" or "poisson", got ${JSON.stringify(a.pattern)}`);
+  const s = readJson(file) as Record<string, unknown>;
+  const bad = (field: string, value: unknown, expected: string): never => fail(file, `${field}: got ${shown(value)}; expected ${expected}`);
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) fail(file, 'expected a JSON object with name, horizonSeconds and arrivals');
+  if (typeof s.name !== 'string' || s.name.trim() === '') bad('name', s.name, 'a non-empty string');
+  if (!isNumber(s.horizonSeconds) || s.horizonSeconds <= 0) bad('horizonSeconds', s.horizonSeconds, 'a number of seconds > 0');
+  const horizon = s.horizonSeconds as number;
+  if (horizon > MAX_HORIZON_SECONDS) bad('horizonSeconds', horizon, `at most ${MAX_HORIZON_SECONDS} (about 317 years: the planner's limit)`);
+  if (s.phaseSeconds !== undefined && !(isNumber(s.phaseSeconds) && s.phaseSeconds >= 0 && s.phaseSeconds < 60)) bad('phaseSeconds', s.phaseSeconds, 'a number of seconds from 0 to below 60 (where in the minute the traffic starts)');
+  if (!Array.isArray(s.arrivals) || s.arrivals.length === 0) bad('arrivals', s.arrivals, 'a non-empty list of bursts {startSeconds, endSeconds, count, pattern}');
+  let requests = 0;
+  (s.arrivals as unknown[]).forEach((raw, i) => {
+    const field = (name: string) => `arrivals[${i}].${name}`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(`arrivals[${i}]`, raw, 'a burst {startSeconds, endSeconds, count, pattern}');
+    const a = raw as Record<string, unknown>;
+    if (!isNumber(a.startSeconds) || a.startSeconds < 0) bad(field('startSeconds'), a.startSeconds, 'a number of seconds ≥ 0');
+    if (!isNumber(a.endSeconds) || a.endSeconds < (a.startSeconds as number)) bad(field('endSeconds'), a.endSeconds, `a number of seconds ≥ startSeconds (${a.startSeconds})`);
+    if ((a.endSeconds as number) > horizon) bad(field('endSeconds'), a.endSeconds, `at most the horizon (${horizon} s)`);
+    if (!Number.isInteger(a.count) || (a.count as number) < 0) bad(field('count'), a.count, 'a whole number of requests ≥ 0');
+    if (a.pattern !== 'uniform' && a.pattern !== 'poisson') bad(field('pattern'), a.pattern, '"uniform" or "poisson"');
+    requests += a.count as number;
   });
-  return s;
+  if (requests > MAX_REQUESTS) bad('arrivals', `${requests} requests in all`, `at most ${MAX_REQUESTS}`);
+  return s as unknown as Scenario;
 }
 
 export function loadAssumptions(file: string): ServiceAssumptions {

@@ -133,6 +133,10 @@ export function readPolicyFromTemplate(file: string): ScalingPolicy {
   if (wakeOnSubmit && !(wakeOnSubmit.backlogPerInstance > 0 && wakeOnSubmit.maxInstances >= 1)) {
     throw new Error(`${file}: the invoker wakes the endpoint but its WAKE_BACKLOG_PER_INSTANCE / WAKE_MAX_INSTANCES are ${JSON.stringify(invokerEnv.WAKE_BACKLOG_PER_INSTANCE)} / ${JSON.stringify(invokerEnv.WAKE_MAX_INSTANCES)}`);
   }
+  const maxCapacity = target.Properties!.MaxCapacity;
+  if (!(Number.isInteger(maxCapacity) && maxCapacity >= 1)) {
+    throw new Error(`${file}: the scalable target's MaxCapacity is ${JSON.stringify(maxCapacity)}: no instance could ever serve a request, so there is nothing to plan (the app's maxCapacity is at least 1)`);
+  }
   return {
     name: 'synthesized',
     instanceType: variant.InstanceType,

@@ -56,6 +56,9 @@ export interface SimulationResult {
   readonly startedWhileIdle: boolean;
 }
 
+/** More datapoints than any alarm of the app evaluates (evaluation periods are at most 120). */
+const MAX_ALARM_PERIODS = 1440;
+
 /** A capacity change one policy would make at this evaluation; `applied` records its cooldown if it wins. */
 interface Proposal {
   readonly to: number;
@@ -126,6 +129,7 @@ export function simulate(
   serviceSeconds: ArrayLike<number>,
   assumptions: ServiceAssumptions,
   horizonSeconds: number,
+  options: { readonly skipIdle?: boolean } = {},
 ): SimulationResult {
   const period = assumptions.metricPeriodSeconds;
   const workers = Math.max(1, Math.min(policy.workersPerInstance, policy.concurrencyPerInstance));
@@ -281,7 +285,13 @@ export function simulate(
     }
     return events.pop();
   };
-  for (let tick = period; tick <= horizonSeconds; tick += period) events.push({ t: tick, kind: Kind.Tick, a: 0, b: 0 });
+  // One tick in the heap at a time, the next pushed as each is processed: idle stretches are
+  // skipped rather than ticked through (see the end of the Tick case), so a run costs what
+  // happens in it, not the length of its horizon.
+  const scheduleTick = (at: number) => {
+    if (at <= horizonSeconds) events.push({ t: at, kind: Kind.Tick, a: 0, b: 0 });
+  };
+  scheduleTick(period);
 
   // Datapoint histories; a datapoint for the period ending at τ reaches its alarm at τ + delay.
   const stepHistory: number[] = [];
@@ -319,6 +329,27 @@ export function simulate(
   let lastScaleOut = -Infinity;
   let capacityAfterLastScaleOut = 0;
   let lastScaleIn = -Infinity;
+  /**
+   * When the next tick is. Normally one period on; but with nothing queued, in flight or starting,
+   * no wake pending and the capacity where no policy would change it (the minimum, or an always-on
+   * endpoint's count), every datapoint until the next arrival is 0 and no alarm can act on it: the
+   * run jumps to the last period boundary before that arrival, each alarm's history padded with
+   * the zero datapoints it would have seen. With no arrival left, ticking stops.
+   */
+  const nextTick = (): number => {
+    const next = t + period;
+    const idle = head === queue.length && inFlight === 0 && starting === 0 && !wakePending && desired === (policy.fixedInstances ?? policy.minCapacity);
+    if (!idle || options.skipIdle === false) return next;
+    const nextWork = Math.min(nextArrival < arrivals.length ? arrivals[nextArrival] : Infinity, events.peek()?.t ?? Infinity);
+    if (nextWork === Infinity) return Infinity;
+    const boundary = Math.floor(nextWork / period) * period;
+    if (boundary <= next) return next;
+    const zeros = Math.min(Math.round((boundary - next) / period), MAX_ALARM_PERIODS);
+    for (const history of [stepHistory, idleHistory, trackingHistory, wakeCheckHistory]) for (let k = 0; k < zeros; k++) history.push(0);
+    stepInAlarm = false;
+    wakeCheckInAlarm = false;
+    return boundary;
+  };
   const breaches = (value: number, threshold: number, comparison: string) =>
     comparison === 'GreaterThanOrEqualToThreshold' ? value >= threshold : comparison === 'GreaterThanThreshold' ? value > threshold : comparison === 'LessThanThreshold' ? value < threshold : value <= threshold;
 
@@ -465,6 +496,7 @@ export function simulate(
           hasBacklogWithoutCapacity: withoutCapacityAverage,
         });
         completionsThisPeriod = 0;
+        scheduleTick(nextTick());
         break;
       }
     }

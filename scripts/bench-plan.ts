@@ -1,7 +1,8 @@
 /**
  * Benchmark (not a test): `--compare` (the synthesized policy, the blog's, always-on) on the blog
  * burst scaled to 10k, 100k and 1M requests, each size in a fresh process, printing time and
- * peak memory so growth is visible (targets: 1M requests in ≤ 10 s and ≤ 500 MB).
+ * peak memory so growth is visible (targets: 1M requests in ≤ 10 s and ≤ 500 MB); then 10 requests
+ * over a 10⁹-second horizon (target ≤ 1 s and ≤ 200 MB: idle time is skipped, not ticked).
  *
  *   npx cdk synth && npm run bench:plan
  */
@@ -33,12 +34,26 @@ function run(count: number): void {
   );
 }
 
-if (process.argv[2]) {
+/** 10 requests spread over 10⁹ s (about 32 years). */
+function longHorizon(): void {
+  const assumptions = loadAssumptions(path.join(root, 'scenarios', 'service-assumptions.json'));
+  const synthesized = readPolicyFromTemplate(path.join(root, 'cdk.out', 'PegasusSummarizer-dev.template.json'));
+  const start = process.hrtime.bigint();
+  const arrivals = Array.from({ length: 10 }, (_, i) => i * 1e8);
+  const service = serviceTimes(arrivals.length, assumptions, 42);
+  const reports = [synthesized, blogPolicy(synthesized), alwaysOnPolicy(synthesized)].map((p) => summarize(simulate(p, arrivals, service, assumptions, 1e9), assumptions, service));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  console.log(`  10 requests over a 1e9 s horizon × 3 policies: ${seconds.toFixed(2)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; ${reports.map((r) => `${r.policy} ${r.completed} done`).join(', ')}`);
+}
+
+if (process.argv[2] === 'long-horizon') {
+  longHorizon();
+} else if (process.argv[2]) {
   run(Number(process.argv[2]));
 } else {
   console.log(`node ${process.version}; each size in a fresh process`);
-  for (const count of SIZES) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, String(count)], { stdio: 'inherit', cwd: root });
+  for (const arg of [...SIZES.map(String), 'long-horizon']) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, arg], { stdio: 'inherit', cwd: root });
     if (child.status !== 0) process.exit(child.status ?? 1);
   }
 }

@@ -119,3 +119,24 @@ test('without --scenario: the shipped scenarios, one line each, and an example c
   expect(out).toContain('npm run plan -- --scenario scenarios/research-day.json');
   expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(170);
 });
+
+test('a scenario whose every count is 0 says there is no work to plan, and fails', async () => {
+  const file = path.join(work, 'empty.json');
+  fs.writeFileSync(file, JSON.stringify({ name: 'empty', horizonSeconds: 3600, arrivals: [{ startSeconds: 0, endSeconds: 60, count: 0, pattern: 'uniform' }] }));
+  process.exitCode = 0;
+  const out = await plan('--scenario', file);
+  expect(out).toBe(`${file}: every burst has count 0, so there is no work to plan (no cost, no latency). Give at least one burst a count.\n`);
+  expect(process.exitCode).toBe(1);
+  process.exitCode = 0;
+});
+
+test('a template whose scalable target has MaxCapacity 0 is refused, saying why', async () => {
+  const json = JSON.parse(fs.readFileSync(template, 'utf8'));
+  const id = Object.keys(json.Resources).find((k) => json.Resources[k].Type === 'AWS::ApplicationAutoScaling::ScalableTarget')!;
+  json.Resources[id].Properties.MaxCapacity = 0;
+  const zero = path.join(work, 'zero.json');
+  fs.writeFileSync(zero, JSON.stringify(json));
+  await expect(planProgram(() => undefined).parseAsync(['--template', zero, '--scenario', path.join(SCENARIOS, 'single-request.json')], { from: 'user' })).rejects.toThrow(
+    `${zero}: the scalable target's MaxCapacity is 0: no instance could ever serve a request, so there is nothing to plan`,
+  );
+});

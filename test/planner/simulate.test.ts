@@ -541,14 +541,28 @@ describe('scenario and assumption files', () => {
     expect(loadAssumptions(file).serviceFromTokens).toEqual(tokens);
   });
 
-  test.each([
-    [{ name: 'x', horizonSeconds: 10, arrivals: [{ startSeconds: 0, endSeconds: 20, count: 1, pattern: 'uniform' }] }, 'arrivals[0] ends after the horizon (10 s)'],
-    [{ name: 'x', horizonSeconds: 10, arrivals: [{ startSeconds: 0, endSeconds: 5, count: 1, pattern: 'bursty' }] }, 'arrivals[0].pattern must be "uniform" or "poisson", got "bursty"'],
-    [{ name: '', horizonSeconds: 10, arrivals: [] }, '"name" must be a non-empty string'],
-  ])('a bad scenario names the problem: %j', (content, message) => {
+  const burst = { startSeconds: 0, endSeconds: 5, count: 1, pattern: 'uniform' };
+  const ok = { name: 'x', horizonSeconds: 10, arrivals: [burst] };
+  test.each<[string, unknown, string]>([
+    ['not an object', [ok], 'expected a JSON object with name, horizonSeconds and arrivals'],
+    ['no name', { ...ok, name: '' }, 'name: got ""; expected a non-empty string'],
+    ['a horizon of text', { ...ok, horizonSeconds: '10' }, 'horizonSeconds: got "10"; expected a number of seconds > 0'],
+    ['a negative horizon', { ...ok, horizonSeconds: -1 }, 'horizonSeconds: got -1; expected a number of seconds > 0'],
+    ['a horizon beyond the cap', { ...ok, horizonSeconds: 1e12 }, 'horizonSeconds: got 1000000000000; expected at most 10000000000 (about 317 years: the planner\'s limit)'],
+    ['a negative phase', { ...ok, phaseSeconds: -30 }, 'phaseSeconds: got -30; expected a number of seconds from 0 to below 60'],
+    ['a phase past the minute', { ...ok, phaseSeconds: 60 }, 'phaseSeconds: got 60; expected a number of seconds from 0 to below 60'],
+    ['no arrivals', { ...ok, arrivals: [] }, 'arrivals: got []; expected a non-empty list of bursts'],
+    ['a null burst', { ...ok, arrivals: [null] }, 'arrivals[0]: got null; expected a burst {startSeconds, endSeconds, count, pattern}'],
+    ['a start of text', { ...ok, arrivals: [{ ...burst, startSeconds: '0' }] }, 'arrivals[0].startSeconds: got "0"; expected a number of seconds ≥ 0'],
+    ['an end before the start', { ...ok, arrivals: [{ ...burst, startSeconds: 4, endSeconds: 2 }] }, 'arrivals[0].endSeconds: got 2; expected a number of seconds ≥ startSeconds (4)'],
+    ['an end after the horizon', { ...ok, arrivals: [{ ...burst, endSeconds: 20 }] }, 'arrivals[0].endSeconds: got 20; expected at most the horizon (10 s)'],
+    ['a fractional count', { ...ok, arrivals: [burst, { ...burst, count: 1.5 }] }, 'arrivals[1].count: got 1.5; expected a whole number of requests ≥ 0'],
+    ['an unknown pattern', { ...ok, arrivals: [{ ...burst, pattern: 'bursty' }] }, 'arrivals[0].pattern: got "bursty"; expected "uniform" or "poisson"'],
+    ['too many requests', { ...ok, arrivals: [{ ...burst, count: 20_000_000 }] }, 'arrivals: got "20000000 requests in all"; expected at most 10000000'],
+  ])('a malformed scenario (%s) is one line naming the file, the field and the value', (_name, content, message) => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'scenario-')), 'bad.json');
     fs.writeFileSync(file, JSON.stringify(content));
-    expect(() => loadScenario(file)).toThrow(message);
+    expect(() => loadScenario(file)).toThrow(`${file}: ${message}`);
   });
 
   test('uniform arrivals are evenly spaced; poisson arrivals are seeded and sorted', () => {
@@ -607,5 +621,32 @@ describe('two workers on one GPU (⚠ workerSpeedup)', () => {
     const linear = bounds(policy, arrivals, fixed(100, 60), { ...assumptions, workerSpeedup: 2 }).instanceMinutes;
     const none = bounds(policy, arrivals, fixed(100, 60), { ...assumptions, workerSpeedup: 1 }).instanceMinutes;
     expect(none - 8).toBeCloseTo(2 * (linear - 8), 6); // minus the 480 s cold start
+  });
+});
+
+describe('idle time is skipped, not ticked', () => {
+  const shipped = loadAssumptions(path.join(SCENARIOS, 'service-assumptions.json'));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plan-')), 'template.json');
+  fs.writeFileSync(file, JSON.stringify(buildTestApp({}).template.toJSON()));
+  const deployed = readPolicyFromTemplate(file);
+  test.each(['research-day.json', 'trickle.json', 'single-request.json'])('%s: the same run as ticking every minute', (name) => {
+    const scenario = loadScenario(path.join(SCENARIOS, name));
+    const arrivals = arrivalTimes(scenario, 42);
+    const service = serviceTimes(arrivals.length, shipped, 42);
+    for (const policy of [deployed, blogPolicy(deployed), alwaysOnPolicy(deployed)]) {
+      const skipped = simulate(policy, arrivals, service, shipped, scenario.horizonSeconds);
+      const ticked = simulate(policy, arrivals, service, shipped, scenario.horizonSeconds, { skipIdle: false });
+      expect(skipped.instanceSeconds).toBeCloseTo(ticked.instanceSeconds, 6);
+      expect(skipped.latencies).toEqual(ticked.latencies);
+      expect(skipped.decisions).toEqual(ticked.decisions);
+      expect(skipped.timeline.length).toBeLessThanOrEqual(ticked.timeline.length);
+    }
+  });
+
+  test('a 10⁹-second horizon with 10 requests: the cost follows the events (a few thousand ticks, not 16 million)', () => {
+    const arrivals = Array.from({ length: 10 }, (_, i) => i * 1e8);
+    const r = simulate(deployed, arrivals, fixed(10, 6), shipped, 1e9);
+    expect(r.completed).toBe(10);
+    expect(r.timeline.length).toBeLessThan(10_000);
   });
 });
