@@ -45,12 +45,18 @@ export function timelineSvg(title: string, results: readonly SimulationResult[],
   const lines = results.map((r) => downsample(range ? r.timeline.filter((p) => p.t > range.from && p.t <= range.to) : r.timeline));
   const tMin = range?.from ?? 0;
   const tMax = Math.max(tMin + 1, range?.to ?? maxOf(lines.flatMap((l) => l.map((p) => p.t)), 1));
-  const backlogMax = Math.max(1, Math.ceil(maxOf(lines.flatMap((l) => l.map((p) => p.backlog)), 1)));
-  const instMax = Math.max(1, Math.ceil(maxOf(lines.flatMap((l) => l.map((p) => Math.max(p.runningInstances + p.startingInstances, p.desiredCapacity))), 1)));
+  // Axes end on a round tick (1, 2 or 5 × 10ⁿ steps), and every tick is labelled.
+  const backlogTicks = niceTicks(maxOf(lines.flatMap((l) => l.map((p) => p.backlog)), 1), 5);
+  const instTicks = niceTicks(maxOf(lines.flatMap((l) => l.map((p) => Math.max(p.runningInstances + p.startingInstances, p.desiredCapacity))), 1), 5);
+  const backlogMax = backlogTicks[backlogTicks.length - 1];
+  const instMax = instTicks[instTicks.length - 1];
   const completionsMax = maxOf(lines.flatMap((l) => l.map((p) => p.completions)), 1);
   const x = (t: number) => pad.left + ((t - tMin) / (tMax - tMin)) * w;
-  const yB = (v: number) => pad.top + h - (v / backlogMax) * h;
-  const yI = (v: number) => pad.top + h - (v / instMax) * h;
+  // Lines of different policies that coincide are drawn a little apart (1.5 px per policy) so
+  // each stays visible; the legend says which coincide.
+  let offset = 0;
+  const yB = (v: number) => pad.top + h - (v / backlogMax) * h - offset;
+  const yI = (v: number) => pad.top + h - (v / instMax) * h - offset;
   const steps = (l: TimelinePoint[], value: (p: TimelinePoint) => number) =>
     l.map((p, k) => `${x(k === 0 ? tMin : l[k - 1].t).toFixed(1)},${yI(value(p)).toFixed(1)} ${x(p.t).toFixed(1)},${yI(value(p)).toFixed(1)}`).join(' ');
   const parts: string[] = [];
@@ -58,18 +64,19 @@ export function timelineSvg(title: string, results: readonly SimulationResult[],
   parts.push(`<rect width="100%" height="100%" fill="white"/><text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`);
   parts.push(`<line x1="${pad.left}" y1="${pad.top + h}" x2="${pad.left + w}" y2="${pad.top + h}" stroke="#333"/>`);
   parts.push(`<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${pad.top + h}" stroke="#333"/><line x1="${pad.left + w}" y1="${pad.top}" x2="${pad.left + w}" y2="${pad.top + h}" stroke="#333"/>`);
-  for (let i = 0; i <= 4; i++) {
-    const t = tMin + ((tMax - tMin) * i) / 4;
-    parts.push(`<text x="${x(t)}" y="${pad.top + h + 16}" text-anchor="middle">${timeLabel(t, tMax - tMin, tMax)}</text>`);
+  // Round times (every 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h or days), each with a tick mark and a label.
+  for (const t of timeTicks(tMin, tMax)) {
+    parts.push(`<line x1="${x(t).toFixed(1)}" y1="${pad.top + h}" x2="${x(t).toFixed(1)}" y2="${pad.top + h + 4}" stroke="#333"/><text x="${x(t).toFixed(1)}" y="${pad.top + h + 16}" text-anchor="middle">${timeLabel(t, tMax - tMin, tMax)}</text>`);
   }
-  // Integer ticks on both count axes: a backlog or an instance count is never 2.5.
-  for (const v of integerTicks(backlogMax, 4)) parts.push(`<text x="${pad.left - 6}" y="${yB(v) + 4}" text-anchor="end">${v}</text>`);
-  for (const v of integerTicks(instMax, 5)) parts.push(`<text x="${pad.left + w + 6}" y="${yI(v) + 4}">${v}</text>`);
+  // Whole numbers on both count axes: a backlog or an instance count is never 2.5.
+  for (const v of backlogTicks) parts.push(`<line x1="${pad.left - 4}" y1="${yB(v)}" x2="${pad.left}" y2="${yB(v)}" stroke="#333"/><text x="${pad.left - 6}" y="${yB(v) + 4}" text-anchor="end">${v}</text>`);
+  for (const v of instTicks) parts.push(`<line x1="${pad.left + w}" y1="${yI(v)}" x2="${pad.left + w + 4}" y2="${yI(v)}" stroke="#333"/><text x="${pad.left + w + 6}" y="${yI(v) + 4}">${v}</text>`);
   parts.push(`<text x="16" y="${pad.top + h / 2}" transform="rotate(-90 16 ${pad.top + h / 2})" text-anchor="middle">backlog (requests, solid)</text>`);
   parts.push(`<text x="${width - 14}" y="${pad.top + h / 2}" transform="rotate(90 ${width - 14} ${pad.top + h / 2})" text-anchor="middle">instances</text>`);
   // Drawn last-to-first so the first policy (the synthesized one) lies on top where lines overlap.
   [...lines.entries()].reverse().forEach(([i, l]) => {
     const color = COLORS[i % COLORS.length];
+    offset = i * 1.5;
     const stroke = i === 0 ? 3 : 2;
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${stroke}" points="${l.map((p) => `${x(p.t).toFixed(1)},${yB(p.backlog).toFixed(1)}`).join(' ')}"/>`);
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="${stroke}" stroke-dasharray="6 4" points="${steps(l, (p) => p.runningInstances)}"/>`);
@@ -85,7 +92,9 @@ export function timelineSvg(title: string, results: readonly SimulationResult[],
     const label = r ? `${results[i].policy.name}: $${r.costUsd.toFixed(2)}, p95 ${p95 === undefined ? '—' : Number.isFinite(p95) ? `${(p95 / 60).toFixed(1)} min` : '∞'}` : results[i].policy.name;
     parts.push(`<rect x="${pad.left + i * 300}" y="${height - 46}" width="14" height="4" fill="${color}"/><text x="${pad.left + i * 300 + 20}" y="${height - 40}">${esc(label)}</text>`);
   });
-  parts.push(`<text x="${pad.left}" y="${height - 20}" fill="#555">solid: backlog · dashed: instances in service · dotted: billed (incl. starting) · thin: desired</text>`);
+  offset = 0;
+  const same = coinciding(results.map((r) => r.policy.name), lines);
+  parts.push(`<text x="${pad.left}" y="${height - 20}" fill="#555">solid: backlog · dashed: instances in service · dotted: billed (incl. starting) · thin: desired${same.length > 0 ? ` · ${esc(same.join('; '))} (drawn 1.5 px apart)` : ''}</text>`);
   parts.push(`<text x="${pad.left}" y="${height - 6}" fill="#555">bars: completions per period, one scale for all policies (max ${completionsMax})</text>`);
   parts.push('</svg>');
   return parts.join('\n');
@@ -122,16 +131,53 @@ export function burstRanges(bursts: ReadonlyArray<{ startSeconds: number; endSec
   return ranges;
 }
 
-/** 0, step, 2·step, … up to `max`: at most `count` + 1 distinct whole numbers. */
-export function integerTicks(max: number, count: number): number[] {
-  const step = Math.max(1, Math.ceil(max / count));
+/**
+ * Round whole-number ticks from 0: a step of 1, 2 or 5 × 10ⁿ giving at most `count` intervals,
+ * the last tick at or above `max` (the axis ends there).
+ */
+export function niceTicks(max: number, count: number): number[] {
+  const top = Math.max(1, Math.ceil(max));
+  let step = 1;
+  for (let k = 1; ; k *= 10) {
+    const found = [1, 2, 5].map((m) => m * k).find((s) => Math.ceil(top / s) <= count);
+    if (found !== undefined) {
+      step = found;
+      break;
+    }
+  }
   const ticks: number[] = [];
-  for (let v = 0; v <= max; v += step) ticks.push(v);
+  for (let v = 0; v < top + step; v += step) ticks.push(v);
   return ticks;
 }
 
-/** A self-contained HTML page: the table and the chart. */
+const TIME_STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800];
+
+/** Round times in [from, to]: multiples of the smallest step (1 min … 1 week) giving at most 8 ticks. */
+export function timeTicks(from: number, to: number): number[] {
+  const step = TIME_STEPS.find((s) => Math.floor(to / s) - Math.ceil(from / s) + 1 <= 8) ?? Math.ceil((to - from) / 8 / 86_400) * 86_400;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
+  return ticks;
+}
+
+/** "blog and always-on coincide" for policies whose backlog and instance lines are the same throughout. */
+export function coinciding(names: readonly string[], lines: readonly TimelinePoint[][]): string[] {
+  const key = (l: TimelinePoint[]) => l.map((p) => `${p.t}:${p.backlog}:${p.runningInstances}:${p.startingInstances}:${p.desiredCapacity}`).join('|');
+  const groups = new Map<string, string[]>();
+  lines.forEach((l, i) => groups.set(key(l), [...(groups.get(key(l)) ?? []), names[i]]));
+  return [...groups.values()].filter((g) => g.length > 1).map((g) => `${g.join(' and ')} coincide`);
+}
+
+/** A Markdown table as an HTML table (cells escaped). */
+export function markdownTableHtml(markdown: string): string {
+  const rows = markdown.trim().split('\n').filter((line) => line.startsWith('|') && !/^\|[\s:|-]+\|$/.test(line));
+  const cells = (line: string) => line.slice(1, -1).split('|').map((c) => esc(c.trim()));
+  const [head, ...body] = rows;
+  return `<table style="border-collapse:collapse" border="1" cellpadding="4"><thead><tr>${cells(head).map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${cells(r).map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** A self-contained HTML page: the table (as a table) and the charts. */
 export function reportHtml(title: string, tableMarkdown: string, ...svgs: string[]): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body style="font-family:sans-serif">
-<h1>${esc(title)}</h1><pre>${esc(tableMarkdown)}</pre>${svgs.join('\n')}</body></html>\n`;
+<h1>${esc(title)}</h1>${markdownTableHtml(tableMarkdown)}${svgs.join('\n')}</body></html>\n`;
 }

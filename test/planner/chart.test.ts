@@ -1,4 +1,4 @@
-import { burstRanges, downsample, integerTicks, MAX_POINTS, timelineSvg } from '../../planner/chart';
+import { burstRanges, coinciding, downsample, markdownTableHtml, MAX_POINTS, niceTicks, timelineSvg, timeTicks } from '../../planner/chart';
 import { DEFAULT_ASSUMPTIONS } from '../../planner/inputs';
 import { alwaysOnPolicy, ScalingPolicy } from '../../planner/policy';
 import { simulate, TimelinePoint } from '../../planner/simulate';
@@ -29,10 +29,29 @@ describe('downsample', () => {
   });
 });
 
-test('integer ticks never repeat a label, even for a maximum of 1', () => {
-  expect(integerTicks(1, 4)).toEqual([0, 1]);
-  expect(integerTicks(12, 5)).toEqual([0, 3, 6, 9, 12]);
-  expect(integerTicks(10_000, 4)).toEqual([0, 2500, 5000, 7500, 10_000]);
+test('count ticks are round (1, 2 or 5 × 10ⁿ apart), never repeat, and the axis ends on one', () => {
+  expect(niceTicks(1, 4)).toEqual([0, 1]);
+  expect(niceTicks(12, 5)).toEqual([0, 5, 10, 15]);
+  expect(niceTicks(10_000, 4)).toEqual([0, 5000, 10_000]);
+  expect(niceTicks(7, 5)).toEqual([0, 2, 4, 6, 8]);
+  expect(niceTicks(3843, 5)).toEqual([0, 1000, 2000, 3000, 4000]);
+});
+
+test('time ticks fall on round minutes or hours, at most 8 of them', () => {
+  expect(timeTicks(0, 21_600)).toEqual([0, 3600, 7200, 10_800, 14_400, 18_000, 21_600]);
+  expect(timeTicks(35_880, 37_000)).toEqual([36_000, 36_300, 36_600, 36_900]);
+  expect(timeTicks(0, 86_400 * 30).length).toBeLessThanOrEqual(8);
+});
+
+test('policies whose lines coincide are named in the legend', () => {
+  const same = [point(60, 1), point(120, 0)];
+  expect(coinciding(['a', 'b', 'c'], [same, [...same], [point(60, 2)]])).toEqual(['a and b coincide']);
+  expect(coinciding(['a', 'b'], [same, [point(60, 2)]])).toEqual([]);
+});
+
+test('the HTML page shows the table as a table', () => {
+  const html = markdownTableHtml('| Policy | p95 |\n|---|---|\n| <x> | 5 s |\n');
+  expect(html).toBe('<table style="border-collapse:collapse" border="1" cellpadding="4"><thead><tr><th>Policy</th><th>p95</th></tr></thead><tbody><tr><td>&lt;x&gt;</td><td>5 s</td></tr></tbody></table>');
 });
 
 test('the SVG escapes names and draws backlog, in-service, billed and desired lines per policy', () => {
@@ -81,7 +100,7 @@ describe('a zoom on each burst', () => {
   test('a burst as long as the horizon gets no zoom; the zoomed chart is labelled in clock time', () => {
     expect(burstRanges([{ startSeconds: 0, endSeconds: 43_000 }], result, 43_200)).toEqual([]);
     const svg = timelineSvg('zoom', [result], [], burstRanges(bursts, result, 43_200)[1]);
-    expect(svg).toContain('>9:58<'); // 35,880 s
+    expect(svg).toContain('>10:00<'); // the first round tick after 35,880 s (9:58)
     expect(svg).not.toMatch(/NaN|Infinity/);
   });
 });
