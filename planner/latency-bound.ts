@@ -98,7 +98,8 @@ export interface Clairvoyant {
  * exceeds the latency L (no request of one can share an instance's time with the next), and for
  * each episode the fewest instances (at most maxCapacity) that, started one cold start before its
  * first arrival and taking requests in arrival order (each to the instance free soonest), finish
- * every request within L; each instance stops after its last request. It is achievable, so the
+ * every request within L; an instance idle longer than a cold start stops and is started again a
+ * cold start before its next request, and stops after its last. It is achievable, so the
  * best possible policy costs at most this: with the lower bound it brackets what any policy could
  * do at this latency. research-day's counterexample (2 instances 480 s before each burst) is one.
  */
@@ -138,18 +139,34 @@ export function clairvoyantSchedule(
 /** k instances of w slots, in service from the episode's first arrival (started c before it), taking requests in order. */
 function listSchedule(arrivals: readonly number[], work: (i: number) => number, from: number, to: number, k: number, w: number, c: number): { seconds: number; latency: number } {
   const first = arrivals[from];
+  // In service from the first arrival: started a cold start before it.
   const slots = new MinHeap<[number, number]>((x, y) => x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]));
   for (let s = 0; s < k * w; s++) slots.push([first, Math.floor(s / w)]);
-  const lastEnd = new Float64Array(k).fill(-Infinity);
+  const busy: Array<Array<[number, number]>> = Array.from({ length: k }, () => []);
   let latency = 0;
   for (let j = from; j <= to; j++) {
     const [free, instance] = slots.pop()!;
-    const end = Math.max(free, arrivals[j]) + work(j);
+    const start = Math.max(free, arrivals[j]);
+    const end = start + work(j);
     latency = Math.max(latency, end - arrivals[j]);
-    lastEnd[instance] = Math.max(lastEnd[instance], end);
+    busy[instance].push([start, end]);
     slots.push([end, instance]);
   }
+  // Each instance: a cold start, its busy time, and each idle gap or a restart, whichever is shorter.
   let seconds = 0;
-  for (const end of lastEnd) if (Number.isFinite(end)) seconds += end - (first - c);
+  for (const intervals of busy) {
+    if (intervals.length === 0) continue;
+    intervals.sort((x, y) => x[0] - y[0]);
+    seconds += c;
+    let [openFrom, openTo] = intervals[0];
+    for (const [s, e] of intervals.slice(1)) {
+      if (s <= openTo) openTo = Math.max(openTo, e);
+      else {
+        seconds += openTo - openFrom + Math.min(s - openTo, c);
+        [openFrom, openTo] = [s, e];
+      }
+    }
+    seconds += openTo - openFrom;
+  }
   return { seconds, latency };
 }
