@@ -118,7 +118,7 @@ const seconds = (s: number | undefined) => (s === undefined ? '—' : !Number.is
 /** A Markdown table (renders in a terminal and in the README alike). */
 export function reportTable(reports: readonly PolicyReport[]): string {
   const rows = [
-    ['Policy', 'First scale-out', 'In service', 'p50', 'p95', 'Drain (ideal)', 'Instance-min (bound)', 'Ratio', 'Bound at its worst latency (ratio)', 'Cost', 'Expired / unfinished'],
+    ['Policy', 'First scale-out', 'In service', 'p50', 'p95', 'Drain (ideal)', 'Instance-min (bound)', 'Ratio', 'Bound at its worst latency (ratio)', 'Clairvoyant at it', 'Cost', 'Expired / unfinished'],
     ...reports.map((r) => [
       r.policy,
       seconds(r.firstScaleOutSeconds),
@@ -129,6 +129,7 @@ export function reportTable(reports: readonly PolicyReport[]): string {
       `${r.instanceMinutes.toFixed(0)} (${r.bounds.instanceMinutes.toFixed(0)})`,
       r.ratioToBound.toFixed(2),
       `${r.latencyBoundMinutes.toFixed(0)} (${r.ratioToLatencyBound.toFixed(2)}) at ${seconds(r.maxLatencySeconds)}`,
+      r.clairvoyant ? r.clairvoyant.instanceMinutes.toFixed(0) : '—',
       `$${r.costUsd.toFixed(2)}`,
       `${r.expired + r.timedOut} / ${r.unfinished}`,
     ]),
