@@ -44,6 +44,13 @@ export interface ServiceAssumptions {
   };
   readonly serviceSecondsPerRequest: { readonly distribution: 'lognormal'; readonly median: number; readonly p95: number };
   readonly metricPeriodSeconds: number;
+  /**
+   * ⚠ The alarms target tracking creates: scale out after `scaleOutDatapoints` datapoints above the
+   * target, scale in after `scaleInDatapoints` below `scaleInThresholdFraction` of it (3 and 15
+   * below 90% are what Application Auto Scaling creates for other services; not documented for
+   * SageMaker's async metrics). At low traffic the scale-in shape decides how long an idle endpoint
+   * stays up when no idle scale-in policy is deployed.
+   */
   readonly targetTrackingAlarms: { readonly scaleOutDatapoints: number; readonly scaleInDatapoints: number; readonly scaleInThresholdFraction: number };
   readonly hourlyPriceUsd: Readonly<Record<string, number>>;
   /** Requests still queued this long after arrival expire (SageMaker's default RequestTTLSeconds). */
