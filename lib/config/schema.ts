@@ -284,7 +284,7 @@ export const CONFIG_SCHEMA = {
   ),
   accessLogRetentionDays: integer('Days before S3 server access logs expire.', 365, 1, 3650),
   logRetentionDays: integerOf(
-    'Days CloudWatch Logs keeps the Lambda and endpoint log groups (all encrypted with the app key); a year by default, as compliance reviews expect.',
+    'Days CloudWatch Logs keeps the Lambda and endpoint log groups (all encrypted with the operations key); a year by default, as compliance reviews expect.',
     365,
     LOG_RETENTION_DAYS,
   ),
@@ -310,7 +310,7 @@ export const CONFIG_SCHEMA = {
   terminationProtection: boolean('Turn on termination protection for the stack (recommended for prod).', false),
   deletionProtection: boolean('Turn on DynamoDB deletion protection for the summaries table: it cannot be deleted (by `cdk destroy` either) until turned off.', false),
   volumeKmsEncryption: oneOf<VolumeKmsMode>(
-    'Encrypt the endpoint ML storage volume with the app key: "auto" does so only for instance types without local NVMe storage (which SageMaker encrypts in hardware and refuses a key for).',
+    'Encrypt the endpoint ML storage volume with the data key: "auto" does so only for instance types without local NVMe storage (which SageMaker encrypts in hardware and refuses a key for).',
     'auto',
     VOLUME_KMS_MODES,
   ),
