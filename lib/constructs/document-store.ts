@@ -224,3 +224,11 @@ export class DocumentStore extends Construct {
     });
   }
 }
+
+/**
+ * `kms:Decrypt` with a customer-managed key of a bucket outside the app (a model artifact or a
+ * staged model of the user's), only through S3 in `region` (`kms:ViaService`).
+ */
+export function decryptThroughS3(sid: string, keyArn: string, region: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, actions: ['kms:Decrypt'], resources: [keyArn], conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } } });
+}

@@ -3,7 +3,7 @@ import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcard } from '../nag';
-import { DOCUMENT_PREFIXES, DocumentStore } from './document-store';
+import { decryptThroughS3, DOCUMENT_PREFIXES, DocumentStore } from './document-store';
 import { handlerFunction, LogSettings } from './handler-function';
 import { ModelHandlerCode } from './model-handler-code';
 
@@ -68,14 +68,7 @@ export class ModelArtifactWithHandler extends Construct {
       }),
     );
     if (props.sourceKmsKeyArn) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'DecryptSourceArtifact',
-          actions: ['kms:Decrypt'],
-          resources: [props.sourceKmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
+      fn.addToRolePolicy(decryptThroughS3('DecryptSourceArtifact', props.sourceKmsKeyArn, Stack.of(this).region));
     }
     props.handlerCode.grantRead(fn);
     props.documents.grantWriteObjects(fn, 'models');

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { manifestKeyOf, servablePrefix, stagedPrefix } from '../../common/staged-model';
 import { acknowledgeWildcard } from '../nag';
-import { DocumentStore } from './document-store';
+import { decryptThroughS3, DocumentStore } from './document-store';
 import { handlerFunction, LogSettings } from './handler-function';
 import { ModelHandlerCode } from './model-handler-code';
 
@@ -76,14 +76,7 @@ export class StagedModelWithHandler extends Construct {
       }),
     );
     if (props.sourceKmsKeyArn) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'DecryptStagedModel',
-          actions: ['kms:Decrypt'],
-          resources: [props.sourceKmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
+      fn.addToRolePolicy(decryptThroughS3('DecryptStagedModel', props.sourceKmsKeyArn, Stack.of(this).region));
     }
     props.documents.grantReadObjects(fn, 'models');
     props.documents.grantWriteObjects(fn, 'models');
