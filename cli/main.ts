@@ -299,9 +299,9 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
     .action(async (model: string, options: { to?: string; bucket?: string; concurrency: number; cache?: string }) => {
       const match = /^([A-Za-z0-9][\w.-]{0,95}(?:\/[\w.-]{1,96})?)@([\w./-]{1,128})$/.exec(model);
       if (!match) throw new CliError(`expected <model id>@<revision>, such as google/pegasus-large@main, got "${model}"`);
-      const to = options.to === undefined ? undefined : /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[\w.@=+-]+\/)+)$/.exec(options.to);
+      const [{ stageModel, stageReport, defaultCacheDir, STAGED_PREFIX_URL }, { Hub }] = await Promise.all([lazy.stageModel(), lazy.hub()]);
+      const to = options.to === undefined ? undefined : STAGED_PREFIX_URL.exec(options.to);
       if (options.to !== undefined && !to) throw new CliError(`--to: expected an S3 prefix ending in "/", such as s3://my-models/pegasus/, got "${options.to}"`);
-      const [{ stageModel, stageReport, defaultCacheDir }, { Hub }] = await Promise.all([lazy.stageModel(), lazy.hub()]);
       const clients = await clientsFor();
       const bucket = to ? to[1] : options.bucket ?? requireOutput(await readStackOutputs(clients.cloudFormation, program.opts<GlobalOptions>()), 'BucketName', '--bucket');
       const hub = new Hub({ endpoint: process.env.HF_ENDPOINT, token: process.env.HF_TOKEN || undefined, sleep: io.sleep });

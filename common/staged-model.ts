@@ -12,6 +12,9 @@
  * there. Beside the prefix rather than in it, so it never lands in /opt/ml/model.
  */
 
+/** An S3 prefix URL, `s3://<bucket>/<prefix>/`: where a model can be staged (bucket, prefix ending in "/"). */
+export const STAGED_PREFIX_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[\w.@=+-]+\/)+)$/;
+
 /** Where staged models live in the app's bucket. */
 export const STAGED_MODELS_PREFIX = 'models/';
 

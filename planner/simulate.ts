@@ -48,12 +48,6 @@ export interface SimulationResult {
   readonly decisions: Array<{ t: number; from: number; to: number; by: DecisionSource }>;
   /** Capacity changes refused because the endpoint was still updating from the previous one. */
   readonly blocked: Array<{ t: number; to: number; by: DecisionSource }>;
-  /**
-   * Whether an instance was ever started while nothing was queued or in progress (instances that
-   * exist from the start included). A policy that never does is "reactive": the latency bound can
-   * then hold it to what reacting, rather than foreseeing, allows.
-   */
-  readonly startedWhileIdle: boolean;
 }
 
 /** More datapoints than any alarm of the app evaluates (evaluation periods are at most 120). */
@@ -199,9 +193,7 @@ export function simulate(
   const coldStart = instanceStartupSecondsFor(assumptions, policy.modelSource);
   let minDesired = desired;
   let maxDesired = desired;
-  let startedWhileIdle = false;
   const startInstance = (readyAt: number) => {
-    if (queue.length - head + inFlight === 0) startedWhileIdle = true;
     const instance: Instance = { id: instances.length, readyAt, startedAt: t, accepted: 0, processing: 0, waiting: [], draining: false };
     instances.push(instance);
     live.push(instance);
@@ -523,6 +515,5 @@ export function simulate(
     maxDesired,
     decisions,
     blocked,
-    startedWhileIdle,
   };
 }

@@ -12,6 +12,7 @@ import { ECR_IMAGE_URI } from '../../lib/config/schema';
 import { stageModelCommand } from '../../lib/config/load';
 import { stackName } from '../../lib/stack-name';
 import { isNotFound } from '../../common/s3-errors';
+import { parseS3Url } from '../../common/summary-record';
 import { manifestKeyOf, parseStagedManifest, stagedPrefix } from '../../common/staged-model';
 import { mapPoolFailFast } from '../../common/concurrency';
 import { readStackOutputs } from '../stack-outputs';
@@ -159,7 +160,7 @@ async function checkScalingRole(deps: PreflightDeps): Promise<Check> {
 async function checkModelArtifact(config: SummarizerConfig, deps: PreflightDeps): Promise<Check | undefined> {
   if (config.modelDataUrl === undefined) return undefined;
   const check = 'model artifact';
-  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(config.modelDataUrl)!;
+  const { bucket, key } = parseS3Url(config.modelDataUrl)!;
   let head;
   try {
     head = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -190,7 +191,7 @@ async function checkModelArtifact(config: SummarizerConfig, deps: PreflightDeps)
 /** Where the configured staged model is: this stack's bucket (from its outputs) or the s3:// prefix. */
 async function stagedLocation(config: SummarizerConfig, deps: PreflightDeps): Promise<{ bucket: string; prefix: string } | string> {
   if (config.modelSource !== 'staged') {
-    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.+)$/.exec(config.modelSource)!;
+    const { bucket, key: prefix } = parseS3Url(config.modelSource)!;
     return { bucket, prefix };
   }
   try {

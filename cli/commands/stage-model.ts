@@ -5,6 +5,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { Upload } from '@aws-sdk/lib-storage';
 import { mapPoolFailFast } from '../../common/concurrency';
 import { isNotFound } from '../../common/s3-errors';
+export { STAGED_PREFIX_URL } from '../../common/staged-model';
 import { invalidModelPath, MANIFEST_FORMAT, manifestKeyOf, parseStagedManifest, StagedFile, StagedManifest, stagedPrefix } from '../../common/staged-model';
 import { Hub, HubFile } from '../hub';
 import type { Progress } from '../progress';

@@ -13,6 +13,7 @@ import {
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
 import { mapPoolFailFast } from '../../common/concurrency';
 import { isNotFound } from '../../common/s3-errors';
+import { parseS3Url } from '../../common/summary-record';
 import { manifestKeyOf, parseStagedManifest, StagedManifest } from '../../common/staged-model';
 import { handlerFiles } from '../shared/handler-archive';
 import type { Logger } from '../shared/log';
@@ -157,8 +158,11 @@ export async function deleteServable(bucket: string, prefix: string, s3: S3Clien
   return deleted;
 }
 
-const S3_PREFIX_URL = /^s3:\/\/([^/]+)\/(.+\/)$/;
-const S3_OBJECT_URL = /^s3:\/\/([^/]+)\/(.+[^/])$/;
+/** `s3://bucket/prefix/` (a prefix this resource made) or `s3://bucket/key` (an object), else undefined (a failed create's placeholder). */
+const s3Location = (url: string, kind: 'prefix' | 'object') => {
+  const location = parseS3Url(url);
+  return location && location.key.endsWith('/') === (kind === 'prefix') ? location : undefined;
+};
 
 /**
  * The handler archive of a Hub model, copied from the CDK asset into this app's bucket, so no
@@ -174,8 +178,9 @@ export interface HandlerArchiveProperties {
 }
 
 async function copyHandlerArchive(props: HandlerArchiveProperties, s3: S3Client): Promise<string> {
-  const [, bucket, key] = S3_OBJECT_URL.exec(props.HandlerUrl) ?? [];
-  if (!bucket) throw new Error(`not an S3 object URL: ${props.HandlerUrl}`);
+  const source = s3Location(props.HandlerUrl, 'object');
+  if (!source) throw new Error(`not an S3 object URL: ${props.HandlerUrl}`);
+  const { bucket, key } = source;
   await s3.send(
     new CopyObjectCommand({
       Bucket: props.DestinationBucket,
@@ -200,8 +205,8 @@ export async function handleEvent(event: CloudFormationCustomResourceEvent, deps
   try {
     if (event.RequestType === 'Delete') {
       // Only a prefix this resource made; a failed create's placeholder id is not an S3 URL.
-      const made = S3_PREFIX_URL.exec(event.PhysicalResourceId);
-      const deleted = made ? await deleteServable(made[1], made[2], deps.s3) : 0;
+      const made = s3Location(event.PhysicalResourceId, 'prefix');
+      const deleted = made ? await deleteServable(made.bucket, made.key, deps.s3) : 0;
       deps.log('info', 'servable model copy deleted', { prefix: event.PhysicalResourceId, deleted });
       return { ...base, Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId };
     }
@@ -227,8 +232,8 @@ async function handleArchiveEvent(
 ): Promise<CloudFormationCustomResourceResponse> {
   try {
     if (event.RequestType === 'Delete') {
-      const made = S3_OBJECT_URL.exec(event.PhysicalResourceId);
-      if (made) await deps.s3.send(new DeleteObjectsCommand({ Bucket: made[1], Delete: { Objects: [{ Key: made[2] }], Quiet: true } }));
+      const made = s3Location(event.PhysicalResourceId, 'object');
+      if (made) await deps.s3.send(new DeleteObjectsCommand({ Bucket: made.bucket, Delete: { Objects: [{ Key: made.key }], Quiet: true } }));
       return { ...base, Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId };
     }
     const url = await copyHandlerArchive(props, deps.s3);

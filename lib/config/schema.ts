@@ -1,3 +1,4 @@
+import { STAGED_PREFIX_URL } from '../../common/staged-model';
 import { boolean, FieldSpec, ParseResult, integer, integerOf, list, oneOf, optionalText, positiveNumber, text } from './fields';
 
 /**
@@ -48,7 +49,7 @@ export const DEFAULT_MODEL_REVISION = '93928205c2e26274f82e637a8e10033be1e1e975'
 export const COMMIT_HASH = /^[0-9a-f]{40}$/;
 
 /** Where the model's weights come from: "hub" (downloaded at container start), "staged" (this app's bucket) or an S3 prefix. */
-export const STAGED_PREFIX_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[\w.@=+-]+\/)+)$/;
+export { STAGED_PREFIX_URL } from '../../common/staged-model';
 export type ModelSource = 'hub' | 'staged' | `s3://${string}`;
 
 export const NETWORK_ISOLATION_MODES = ['auto', 'on', 'off'] as const;

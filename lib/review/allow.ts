@@ -1,3 +1,4 @@
+import { parseS3Url } from '../../common/summary-record';
 import type { SummarizerConfig } from '../config/schema';
 
 /**
@@ -34,7 +35,7 @@ export const DATA_KEY_WRITE = allow(['kms:Decrypt', 'kms:GenerateDataKey'], '{Da
 /** The bucket and prefix a staged model is read from (modelSource staged or s3://). */
 export function stagedSource(c: SummarizerConfig): { bucket: string; prefix: string } {
   if (c.modelSource === 'staged') return { bucket: '{DocumentsBucket}', prefix: `models/${c.modelId}/${c.modelRevision}/` };
-  const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.+)$/.exec(c.modelSource)!;
+  const { bucket, key: prefix } = parseS3Url(c.modelSource)!;
   return { bucket, prefix };
 }
 export const isStaged = (c: SummarizerConfig): boolean => c.modelDataUrl === undefined && c.modelSource !== 'hub';

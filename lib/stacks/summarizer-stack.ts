@@ -5,6 +5,7 @@ import type { SummarizerConfig } from '../config/schema';
 import { modelServerWorkers } from '../config/model-server';
 import { stageModelCommand } from '../config/load';
 import { stagedPrefix } from '../../common/staged-model';
+import { parseS3Url } from '../../common/summary-record';
 import { AsyncInferenceEndpoint, endpointLogGroupName, hasInstanceStorage } from '../constructs/async-inference-endpoint';
 import { DataKey } from '../constructs/data-key';
 import { DocumentStore } from '../constructs/document-store';
@@ -210,7 +211,7 @@ export class SummarizerStack extends Stack {
     if (c.modelSource === 'hub' || c.modelDataUrl !== undefined) return undefined;
     const stageCommand = stageModelCommand(c);
     if (c.modelSource === 'staged') return { bucketName: this.documents.bucket.bucketName, prefix: stagedPrefix(c.modelId, c.modelRevision!), stageCommand };
-    const [, bucketName, prefix] = /^s3:\/\/([^/]+)\/(.+)$/.exec(c.modelSource)!;
+    const { bucket: bucketName, key: prefix } = parseS3Url(c.modelSource)!;
     return { bucketName, prefix, stageCommand, kmsKeyArn: c.modelDataKmsKeyArn, bucketOwner: c.modelDataBucketOwner };
   }
 

@@ -149,3 +149,27 @@ test('a file above the single-copy threshold is copied in ranged parts, encrypte
   expect(mock).toHaveReceivedCommandWith(PutObjectCommand, { Key: `${DESTINATION}code/inference.py`, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: props.KmsKeyArn });
   mock.restore();
 });
+
+describe('the Hub handler archive, copied into the app bucket', () => {
+  const archive = { Kind: 'handler-archive', HandlerUrl: 's3://cdk-assets/handler.gz', DestinationBucket: 'docs-bucket', DestinationKey: 'models/handler/abc.tar.gz', KmsKeyArn: props.KmsKeyArn };
+  const archiveEvent = (type: 'Create' | 'Delete', physical?: string) =>
+    ({ RequestType: type, ResponseURL: 'https://cfn', StackId: 'stack', RequestId: 'r2', LogicalResourceId: 'Archive', ResourceType: 'Custom::HandlerArchiveInAppBucket', ServiceToken: 'arn', ResourceProperties: { ServiceToken: 'arn', ...archive }, ...(physical ? { PhysicalResourceId: physical } : {}) }) as unknown as CloudFormationCustomResourceEvent;
+
+  test('Create copies the asset byte for byte; Delete removes that object only, and a failed create nothing', async () => {
+    const created = await handleEvent(archiveEvent('Create'), { s3, log });
+    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 's3://docs-bucket/models/handler/abc.tar.gz', Data: { Url: 's3://docs-bucket/models/handler/abc.tar.gz' } });
+    const copied = await s3.send(new GetObjectCommand({ Bucket: 'docs-bucket', Key: 'models/handler/abc.tar.gz' }));
+    expect(Buffer.from(await copied.Body!.transformToByteArray()).equals(fs.readFileSync(path.join(work, 'handler.gz')))).toBe(true);
+    await put('models/handler/other.tar.gz', 'keep');
+    expect((await handleEvent(archiveEvent('Delete', 'failed-r1'), { s3, log })).Status).toBe('SUCCESS');
+    expect(await keys('models/handler/')).toEqual(['abc.tar.gz', 'other.tar.gz']);
+    expect((await handleEvent(archiveEvent('Delete', 's3://docs-bucket/models/handler/abc.tar.gz'), { s3, log })).Status).toBe('SUCCESS');
+    expect(await keys('models/handler/')).toEqual(['other.tar.gz']);
+  });
+
+  test('an asset that is not there fails the create with S3\'s reason', async () => {
+    const missing = await handleEvent({ ...archiveEvent('Create'), ResourceProperties: { ServiceToken: 'arn', ...archive, HandlerUrl: 's3://cdk-assets/none.gz' } } as unknown as CloudFormationCustomResourceEvent, { s3, log });
+    expect(missing).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'failed-r2' });
+    expect(missing.Reason).toBeTruthy();
+  });
+});
